@@ -1,0 +1,64 @@
+"""create_app(settings) -> Starlette: routes, error handlers, and a lifespan that opens services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import TypedDict
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+
+from meeting.clock import Clock, OffsetClock, SystemClock
+from meeting.config import Settings
+from meeting.db import engine_from_settings, make_session_factory
+from meeting.errors import MeetingError
+from meeting.exports import ExportCache
+from meeting.services import Services
+from meeting.web import routes
+from meeting.web.errors import http_error, meeting_error, server_error
+from meeting.web.templating import Templates
+
+
+class AppState(TypedDict):
+    services: Services
+    templates: Templates
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
+    """The whole web app; nothing is opened until the lifespan starts."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[AppState]:
+        engine = engine_from_settings(settings)
+        services = Services(
+            settings=settings,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            clock=clock or _clock_for(settings),
+            exports=ExportCache(),
+        )
+        try:
+            yield {"services": services, "templates": Templates()}
+        finally:
+            engine.dispose()
+
+    return Starlette(
+        routes=routes(),
+        lifespan=lifespan,
+        exception_handlers={
+            MeetingError: meeting_error,
+            HTTPException: http_error,
+            Exception: server_error,
+        },
+    )
+
+
+def _clock_for(settings: Settings) -> Clock:
+    if settings.clock_start is None:
+        return SystemClock()
+    start = settings.clock_start
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    return OffsetClock(start, datetime.now(UTC))

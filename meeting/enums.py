@@ -1,0 +1,92 @@
+"""Closed vocabularies shared by every layer (stored as their string values)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SessionKind(StrEnum):
+    """What sort of session this is; drives labels, filters and frab `type`."""
+
+    PLENARY = "plenary"
+    SCIENTIFIC = "scientific"
+    SPECIAL_SCIENTIFIC = "special-scientific"
+    EDUCATION = "education"
+    WORKSHOP = "workshop"
+    TRAINEE = "trainee"
+    MENTORING = "mentoring"
+    ROUND_TABLE = "round-table"
+    RECEPTION = "reception"
+    LISTENING = "listening"
+    POSTER = "poster"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    SessionKind.PLENARY: "Plenary",
+    SessionKind.SCIENTIFIC: "Scientific",
+    SessionKind.SPECIAL_SCIENTIFIC: "Special scientific",
+    SessionKind.EDUCATION: "Education",
+    SessionKind.WORKSHOP: "Workshop",
+    SessionKind.TRAINEE: "Trainee",
+    SessionKind.MENTORING: "Mentoring",
+    SessionKind.ROUND_TABLE: "Round table",
+    SessionKind.RECEPTION: "Reception",
+    SessionKind.LISTENING: "Listening session",
+    SessionKind.POSTER: "Poster",
+    SessionKind.OTHER: "Other",
+}
+
+
+class Audience(StrEnum):
+    """Who may attend a session."""
+
+    EVERYONE = "everyone"
+    TRAINEES = "trainees"
+    MEMBERS = "members"
+    INVITE_ONLY = "invite-only"
+
+    @property
+    def label(self) -> str:
+        return _AUDIENCE_LABELS[self]
+
+
+_AUDIENCE_LABELS = {
+    Audience.EVERYONE: "Everyone",
+    Audience.TRAINEES: "Trainees only",
+    Audience.MEMBERS: "Members only",
+    Audience.INVITE_ONLY: "By invitation",
+}
+
+
+class SessionStatus(StrEnum):
+    """Whether a session still takes place; cancelled sessions are kept, never deleted."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class SpeakerRole(StrEnum):
+    """A person's part in a session."""
+
+    SPEAKER = "speaker"
+    CHAIR = "chair"
+    MODERATOR = "moderator"
+    PANELIST = "panelist"
+    HOST = "host"
+    MENTOR = "mentor"
+
+
+class ChangeKind(StrEnum):
+    """One kind of change-log row; feeds and notices react to these."""
+
+    CREATED = "created"
+    MOVED = "moved"
+    ROOM_CHANGED = "room-changed"
+    CANCELLED = "cancelled"
+    RESTORED = "restored"
+    DETAILS_CHANGED = "details-changed"

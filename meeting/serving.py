@@ -1,0 +1,43 @@
+"""Start uvicorn on the app factory; raise the open-file limit first where allowed."""
+
+from __future__ import annotations
+
+import os
+import resource
+
+import uvicorn
+
+from meeting.app import create_app
+from meeting.config import Settings
+
+
+def app_from_env() -> object:
+    """Factory uvicorn calls in each worker process."""
+    return create_app(Settings.from_env(os.environ))
+
+
+def raise_file_limit() -> int:
+    """Lift the soft open-files limit to the hard one (thousands of sockets); return it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else 1 << 20
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            return target
+        except (ValueError, OSError):
+            return soft
+    return soft
+
+
+def serve_app(*, host: str, port: int, workers: int) -> None:
+    raise_file_limit()
+    uvicorn.run(
+        "meeting.serving:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        ws_per_message_deflate=False,
+        log_level="info",
+    )

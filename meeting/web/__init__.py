@@ -1,0 +1,30 @@
+"""The route table: one tree of meeting routes, mounted at / and at /m/{slug}."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from meeting import api
+from meeting.config import STATIC_DIR
+from meeting.web import feeds, pages
+
+
+def meeting_routes() -> list[BaseRoute]:
+    return [
+        Route("/", pages.home, name="home"),
+        Route("/program", pages.program, name="program"),
+        Route("/sessions/{code}", pages.session_page, name="session"),
+        Route("/speakers/{speaker_id:int}", pages.speaker_page, name="speaker"),
+        Route("/schedule.xml", feeds.schedule_xml, name="schedule_xml"),
+        Route("/schedule.json", feeds.schedule_json, name="schedule_json"),
+        Mount("/api", routes=api.routes()),
+    ]
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/m/{slug}", routes=meeting_routes()),
+        *meeting_routes(),
+    ]
