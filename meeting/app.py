@@ -9,6 +9,8 @@ from typing import TypedDict
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 
 from meeting.clock import Clock, OffsetClock, SystemClock
 from meeting.config import Settings
@@ -46,6 +48,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
 
     return Starlette(
         routes=routes(),
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="meeting_session",
+                max_age=14 * 24 * 3600,
+                same_site="lax",
+                https_only=settings.base_url.startswith("https://"),
+            )
+        ],
         lifespan=lifespan,
         exception_handlers={
             MeetingError: meeting_error,

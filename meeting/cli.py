@@ -17,9 +17,12 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from meeting import __version__
+from meeting.accounts.service import Registration, invite, register
 from meeting.config import SCHEDULES_DIR, Settings, settings_table
 from meeting.db import engine_from_settings, make_session_factory, transaction
 from meeting.db.migrate import upgrade_database
+from meeting.demo import DEMO_ACCOUNTS, create_demo_accounts
+from meeting.enums import CareerStage, Role
 from meeting.errors import InvalidInput, NotFound
 from meeting.exports import EXPORTERS, render_meeting_export
 from meeting.generate import generate_program
@@ -30,8 +33,8 @@ from meeting.program.queries import get_meeting
 from meeting.program.yaml_format import render_program_yaml
 from meeting.serving import serve_app
 
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 PROGRESS_THRESHOLD = 200
 DEMO_PROGRAMS = ("ash-2019.yaml", "ash-2020.yaml")
@@ -131,6 +134,70 @@ def export_command(fmt: str, slug: str, output: Path | None) -> None:
         errors.print(f"Wrote {output} ({len(body):,} bytes, {fmt}).")
 
 
+@main.group()
+def users() -> None:
+    """Accounts: attendees, moderators and organizers."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name as shown to others.")
+@click.option(
+    "--stage",
+    type=click.Choice([s.value for s in CareerStage]),
+    default="other",
+    show_default=True,
+    help="Career stage (trainee events check it).",
+)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default="attendee",
+    show_default=True,
+    help="What the account may do.",
+)
+@click.option("--member/--no-member", default=False, help="Society member.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Password (asked for when not given).",
+)
+def users_add(email: str, name: str, stage: str, role: str, member: bool, password: str) -> None:
+    """Create an account."""
+    form = Registration(
+        email=email, name=name, password=password, career_stage=stage, is_member=member
+    )
+    try:
+        with (
+            _migrated_engine(Settings.from_env(os.environ)) as engine,
+            transaction(make_session_factory(engine)) as session,
+        ):
+            user = register(session, form, role=Role(role))
+    except InvalidInput as error:
+        for problem in error.problems:
+            errors.print(f"[red]error:[/red] {problem.field}: {problem.message}")
+        sys.exit(1)
+    console.print(f"Created {user.role} {user.email} ({user.career_stage.label}).")
+
+
+@main.command("invite")
+@click.argument("email")
+@click.argument("code")
+@click.option("--meeting", "slug", default="", help="Meeting slug (default: the default meeting).")
+def invite_command(email: str, code: str, slug: str) -> None:
+    """Invite the account EMAIL to the invite-only session CODE."""
+    settings = Settings.from_env(os.environ)
+    try:
+        with _migrated_engine(settings) as engine, transaction(make_session_factory(engine)) as db:
+            invite(db, get_meeting(db, slug, settings.default_meeting), email, code)
+    except NotFound as error:
+        errors.print(f"[red]error:[/red] {error.message}")
+        sys.exit(1)
+    console.print(f"Invited {email} to {code}.")
+
+
 @main.command()
 @click.option("--sessions", "n_sessions", default=1000, show_default=True, help="Sessions.")
 @click.option(
@@ -188,6 +255,11 @@ def demo(host: str, port: int, clock_start: str, no_serve: bool) -> None:
             parsed = parse_program((SCHEDULES_DIR / name).read_bytes(), name)
             summary = _run_import(engine, parsed, name, dry_run=False)
             console.print(f"Loaded {name}: {summary.created} sessions ({summary.meeting}).")
+        with transaction(make_session_factory(engine)) as db:
+            create_demo_accounts(db)
+    console.print("Demo accounts (email / password):")
+    for account in DEMO_ACCOUNTS:
+        console.print(f"  {account.email} / {account.password}  ({account.description})")
     console.print(f"Demo database: {var_dir / 'meeting.sqlite3'}; clock starts at {clock_start}.")
     if not no_serve:
         console.print(f"Serving the demo at http://{host}:{port}/  (Ctrl+C stops it)")

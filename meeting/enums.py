@@ -90,3 +90,52 @@ class ChangeKind(StrEnum):
     CANCELLED = "cancelled"
     RESTORED = "restored"
     DETAILS_CHANGED = "details-changed"
+
+
+class CareerStage(StrEnum):
+    """Where an attendee is in their career; trainee-only events check it."""
+
+    MEDICAL_STUDENT = "medical-student"
+    RESIDENT = "resident"
+    FELLOW = "fellow"
+    POSTDOC = "postdoc"
+    EARLY_CAREER_FACULTY = "early-career-faculty"
+    FACULTY = "faculty"
+    INDUSTRY = "industry"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+    @property
+    def is_trainee(self) -> bool:
+        return self in TRAINEE_STAGES
+
+
+TRAINEE_STAGES = frozenset({CareerStage.MEDICAL_STUDENT, CareerStage.RESIDENT, CareerStage.FELLOW})
+
+
+class Role(StrEnum):
+    """What an account may do beyond attending."""
+
+    ATTENDEE = "attendee"
+    MODERATOR = "moderator"
+    ORGANIZER = "organizer"
+
+
+class AgendaState(StrEnum):
+    """An agenda entry holds a seat, or a place in the ordered waitlist."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+
+
+class NoticeKind(StrEnum):
+    """What a personal notice is about."""
+
+    PROMOTED = "promoted"
+    MOVED = "moved"
+    ROOM_CHANGED = "room-changed"
+    CANCELLED = "cancelled"
+    RESTORED = "restored"

@@ -60,3 +60,15 @@ class InvalidInput(MeetingError):
         if message is None and len(problems) > 3:  # noqa: PLR2004
             summary += f" (and {len(problems) - 3} more)"
         super().__init__(summary)
+
+
+class NotSignedIn(MeetingError):
+    """The action needs an account; pages send the visitor to sign in."""
+
+    code = "not_signed_in"
+
+
+class TooManyRequests(Refused):
+    """Refused for a while because of too many attempts."""
+
+    code = "throttled"

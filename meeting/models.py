@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from meeting.accounts import models as accounts_models
+from meeting.agenda import models as agenda_models
 from meeting.program import models as program_models
 
-__all__ = ["program_models"]
+__all__ = ["accounts_models", "agenda_models", "program_models"]

@@ -21,7 +21,13 @@ from meeting.program.frab_assembly import (
     RawTrack,
     assemble_program,
 )
-from meeting.program.frab_layout import TIMESLOT, FrabEvent, FrabSchedule, layout_schedule
+from meeting.program.frab_layout import (
+    TIMESLOT,
+    FrabDay,
+    FrabEvent,
+    FrabSchedule,
+    layout_schedule,
+)
 
 FORMAT = "frab-json"
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
@@ -198,11 +204,19 @@ def _conference(schedule: FrabSchedule) -> dict[str, Any]:
             "date": day.date,
             "day_start": day.start,
             "day_end": day.end,
-            "rooms": {room.name: [_event_object(e) for e in room.events] for room in day.rooms},
+            "rooms": _day_rooms(day),
         }
         for day in schedule.days
     ]
     return conference
+
+
+def _day_rooms(day: FrabDay) -> dict[str, list[dict[str, Any]]]:
+    """Events by room name; rooms that share a name share the list (JSON keys are unique)."""
+    rooms: dict[str, list[dict[str, Any]]] = {}
+    for room in day.rooms:
+        rooms.setdefault(room.name, []).extend(_event_object(e) for e in room.events)
+    return rooms
 
 
 def _event_object(event: FrabEvent) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def detect_format(data: bytes, filename: str = "") -> str:
     binary = _BINARY.search(data[:_HEAD])
     if binary is not None:
         message = (
-            f"this is not a text file (byte {binary.group()!r} at offset {binary.start()}); "
+            f"this is not a text file (byte 0x{binary.group()[0]:02x} at offset {binary.start()}); "
             "expected YAML, frab XML or c3voc JSON in UTF-8"
         )
         raise InvalidInput([Problem(message, where)])

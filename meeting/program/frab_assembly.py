@@ -44,6 +44,8 @@ _SHORT_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{3}")
 
 @dataclass(frozen=True)
 class RawPerson:
+    """A person of an event as the file names them (frab id, hub guid or pretalx code)."""
+
     name: str
     id: str = ""
     guid: str = ""
@@ -77,6 +79,8 @@ class RawEvent:
 
 @dataclass(frozen=True)
 class RawTrack:
+    """A track the conference defines up front (name, optional slug and colour)."""
+
     name: str
     slug: str = ""
     color: str = ""
@@ -84,6 +88,8 @@ class RawTrack:
 
 @dataclass(frozen=True)
 class RawConference:
+    """The conference header as the file spells it, with where it is for messages."""
+
     location: str
     line: int | None = None
     acronym: str = ""

@@ -35,6 +35,8 @@ _ROOM_SLUG = re.compile(r"[a-z0-9-]+[a-z0-9]")
 
 @dataclass(frozen=True)
 class FrabPerson:
+    """A speaker: frab id = position in the document's speakers + 1."""
+
     id: int
     guid: str
     name: str
@@ -42,6 +44,8 @@ class FrabPerson:
 
 @dataclass(frozen=True)
 class FrabEvent:
+    """One session, every field already in frab's spelling (local times, HH:MM, names)."""
+
     id: int
     guid: str
     date: str
@@ -60,6 +64,8 @@ class FrabEvent:
 
 @dataclass(frozen=True)
 class FrabRoom:
+    """A room with the day's events; slug only when both schemas accept it."""
+
     name: str
     guid: str
     slug: str
@@ -71,6 +77,8 @@ _NO_ROOM = FrabRoom("", "", "")
 
 @dataclass(frozen=True)
 class FrabDay:
+    """One meeting day (index 1..n) from local midnight on."""
+
     index: int
     date: str
     start: str
@@ -80,6 +88,8 @@ class FrabDay:
 
 @dataclass(frozen=True)
 class FrabTrack:
+    """A track; slug and colour are "" when a schema would reject them."""
+
     name: str
     slug: str
     color: str

@@ -57,6 +57,7 @@ def unique_slug(base: str, taken: set[str]) -> str:
 
 
 def is_code(text: str) -> bool:
+    """Whether `text` can be a session code as it is."""
     return CODE_PATTERN.fullmatch(text) is not None
 
 
@@ -98,6 +99,7 @@ def format_duration(duration: timedelta) -> str:
 
 
 def meeting_url(base_url: str, meeting_slug: str) -> str:
+    """The meeting's public root, under which sessions, rooms and speakers get stable URLs."""
     return f"{base_url.rstrip('/')}/m/{meeting_slug}"
 
 

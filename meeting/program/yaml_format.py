@@ -45,14 +45,51 @@ _Loader.yaml_implicit_resolvers = {
 def parse_program_yaml(text: str) -> ParsedProgram:
     """Parse and validate a program file; raise InvalidInput listing every problem."""
     data, lines = _load_with_lines(text)
-    problems = [_schema_problem(e, data, lines) for e in _schema_errors(data)]
+    errors = _schema_errors(data)
+    problems = [_schema_problem(e, data, lines) for e in errors]
+    broken = _broken_sessions(errors)
+    if broken is not None:
+        # Sessions that passed the schema are still checked, so one run lists everything.
+        document, kept = _to_document(data, skip=broken, problems=problems)
+        if len(problems) == len(errors):
+            problems += _reindexed(check_program(document), kept, broken_codes(data, broken))
     if problems:
-        raise InvalidInput(sorted(problems, key=lambda p: (p.line or 0, p.location)))
-    document, time_problems = _to_document(data)
-    problems = time_problems or check_program(document)
-    if problems:
-        raise InvalidInput([_with_line(p, lines) for p in problems])
+        located = [_with_line(p, lines) for p in problems]
+        raise InvalidInput(sorted(located, key=lambda p: (p.line or 0, p.location)))
     return ParsedProgram(document=document, format="yaml")
+
+
+def _broken_sessions(errors: list[ValidationError]) -> set[int] | None:
+    """Indices of sessions with schema errors, or None when anything else is broken."""
+    broken = set()
+    for error in errors:
+        path = list(error.absolute_path)
+        if len(path) < 2 or path[0] != "sessions" or not isinstance(path[1], int):  # noqa: PLR2004
+            return None
+        broken.add(path[1])
+    return broken
+
+
+def broken_codes(data: dict[str, Any], broken: set[int]) -> set[str]:
+    codes = (data["sessions"][i].get("code") for i in broken)
+    return {c for c in codes if isinstance(c, str)}
+
+
+def _reindexed(problems: list[Problem], kept: list[int], skipped_codes: set[str]) -> list[Problem]:
+    """Map sessions[j] of the checked subset back to the file's index; drop references to
+    sessions that were skipped (their own problems are already listed)."""
+    result = []
+    for p in problems:
+        if p.message.startswith("unknown parent session") and any(
+            repr(code) in p.message for code in skipped_codes
+        ):
+            continue
+        location = p.location
+        if location.startswith("sessions["):
+            index, rest = location[len("sessions[") :].split("]", 1)
+            location = f"sessions[{kept[int(index)]}]{rest}"
+        result.append(Problem(p.message, location, p.line, p.session, p.field))
+    return result
 
 
 def render_program_yaml(doc: ProgramDocument) -> str:
@@ -170,9 +207,13 @@ def _with_line(problem: Problem, lines: dict[str, int]) -> Problem:
     )
 
 
-def _to_document(data: dict[str, Any]) -> tuple[ProgramDocument, list[Problem]]:
+def _to_document(
+    data: dict[str, Any], *, skip: set[int], problems: list[Problem]
+) -> tuple[ProgramDocument, list[int]]:
+    """The document from schema-valid data (sessions in `skip` left out), and the file
+    indices of the sessions kept; time problems are appended to `problems`."""
     m = data["meeting"]
-    problems: list[Problem] = []
+    kept: list[int] = []
     try:
         zone = ZoneInfo(m["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
@@ -194,6 +235,9 @@ def _to_document(data: dict[str, Any]) -> tuple[ProgramDocument, list[Problem]]:
     )
     sessions = []
     for i, s in enumerate(data["sessions"]):
+        if i in skip:
+            continue
+        kept.append(i)
         at = f"sessions[{i}]"
         start = _local_to_utc(s["start"], zone, f"{at}.start", s["code"], problems)
         if "end" in s:
@@ -229,7 +273,7 @@ def _to_document(data: dict[str, Any]) -> tuple[ProgramDocument, list[Problem]]:
         speakers=tuple(SpeakerDoc(**s) for s in data.get("speakers", ())),
         sessions=tuple(sessions),
     )
-    return document, problems
+    return document, kept
 
 
 def _parse_date(text: str, where: str, problems: list[Problem]) -> date:

@@ -7,7 +7,7 @@ from starlette.staticfiles import StaticFiles
 
 from meeting import api
 from meeting.config import STATIC_DIR
-from meeting.web import feeds, pages
+from meeting.web import accounts, agenda, feeds, pages
 
 
 def meeting_routes() -> list[BaseRoute]:
@@ -18,6 +18,15 @@ def meeting_routes() -> list[BaseRoute]:
         Route("/speakers/{speaker_id:int}", pages.speaker_page, name="speaker"),
         Route("/schedule.xml", feeds.schedule_xml, name="schedule_xml"),
         Route("/schedule.json", feeds.schedule_json, name="schedule_json"),
+        Route("/register", accounts.register_form, methods=["GET"]),
+        Route("/register", accounts.register_submit, methods=["POST"]),
+        Route("/login", accounts.login_form, methods=["GET"]),
+        Route("/login", accounts.login_submit, methods=["POST"]),
+        Route("/logout", accounts.logout_submit, methods=["POST"]),
+        Route("/agenda", agenda.agenda_page, methods=["GET"]),
+        Route("/agenda/add", agenda.agenda_add, methods=["POST"]),
+        Route("/agenda/remove", agenda.agenda_remove, methods=["POST"]),
+        Route("/agenda/notices/dismiss", agenda.notices_dismiss, methods=["POST"]),
         Mount("/api", routes=api.routes()),
     ]
 

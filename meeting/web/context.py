@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session as DbSession
 from starlette.requests import HTTPConnection, Request
 
+from meeting.accounts.models import User
 from meeting.db import transaction
 from meeting.errors import InvalidInput
 from meeting.program.models import Meeting
 from meeting.program.queries import get_meeting
 from meeting.services import Services
 from meeting.timezones import parse_zone, zone_names
+from meeting.web.csrf import csrf_token
 from meeting.web.templating import Templates
 
 TZ_COOKIE = "tz"
@@ -49,8 +51,10 @@ def url_prefix(conn: HTTPConnection) -> str:
     return f"/m/{slug}" if slug else ""
 
 
-def viewer_zone(request: Request, meeting: Meeting) -> tuple[ZoneInfo, bool]:
-    """The zone to show times in: `?tz=`, else the cookie, else the meeting's.
+def viewer_zone(
+    request: Request, meeting: Meeting, user: User | None = None
+) -> tuple[ZoneInfo, bool]:
+    """The zone to show times in: `?tz=`, else the cookie, else the account's, else the meeting's.
 
     Returns (zone, chosen_now) so the handler can remember a new choice in the cookie.
     A bad `?tz=` raises InvalidInput (400); a stale cookie is ignored.
@@ -62,21 +66,44 @@ def viewer_zone(request: Request, meeting: Meeting) -> tuple[ZoneInfo, bool]:
             return parse_zone(remembered), False
         except InvalidInput:
             pass
+    if user is not None and user.timezone:
+        return ZoneInfo(user.timezone), False
     return ZoneInfo(meeting.timezone), False
 
 
 def page_context(
-    request: Request, meeting: Meeting, zone: ZoneInfo, **extra: Any
+    request: Request, meeting: Meeting | None, zone: ZoneInfo, user: User | None, **extra: Any
 ) -> dict[str, Any]:
     return {
+        "user": user,
+        "csrf_token": csrf_token(request),
+        "flash": pop_flash(request),
+        "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "meeting": meeting,
-        "meeting_zone": ZoneInfo(meeting.timezone),
+        "meeting_zone": ZoneInfo(meeting.timezone) if meeting else zone,
         "zone": zone,
         "zone_names": zone_names(),
         "prefix": url_prefix(request),
         "now": services(request).clock.now(),
         **extra,
     }
+
+
+def flash(request: Request, message: str) -> None:
+    """A one-time message shown on the next page (after a redirect)."""
+    request.session.setdefault("flash", []).append(message)
+
+
+def pop_flash(request: Request) -> list[str]:
+    messages = request.session.pop("flash", [])
+    return [m for m in messages if isinstance(m, str)] if isinstance(messages, list) else []
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site relative paths are followed after a form (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return fallback
 
 
 def remember_zone(response: Any, zone: ZoneInfo) -> None:

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from meeting.errors import InvalidInput, MeetingError, NotFound, Refused
+from meeting.errors import (
+    InvalidInput,
+    MeetingError,
+    NotFound,
+    NotSignedIn,
+    Refused,
+    TooManyRequests,
+)
 from meeting.web.context import templates, url_prefix
 
 log = logging.getLogger(__name__)
 
-_STATUS = {NotFound: 404, Refused: 403, InvalidInput: 400}
+# Most specific first: TooManyRequests is a Refused.
+_STATUS = {NotSignedIn: 401, TooManyRequests: 429, NotFound: 404, Refused: 403, InvalidInput: 400}
 _TITLES = {
     400: "That request has a problem",
+    401: "Please sign in",
     403: "Not allowed",
+    429: "Too many attempts",
     404: "Not found",
     405: "Method not allowed",
     500: "Something went wrong",
@@ -54,6 +65,9 @@ async def meeting_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, MeetingError):  # registered for MeetingError only
         raise exc
     status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
+    if isinstance(exc, NotSignedIn) and not _wants_json(request):
+        target = quote(request.url.path, safe="/")
+        return RedirectResponse(f"{url_prefix(request)}/login?next={target}", status_code=303)
     problems = None
     if isinstance(exc, InvalidInput):
         problems = [

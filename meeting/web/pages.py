@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from itertools import groupby
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session as DbSession
 from starlette.requests import Request
 from starlette.responses import Response
 
+from meeting.agenda.view import agenda_states
 from meeting.program import queries
 from meeting.program.filters import parse_program_filter
-from meeting.program.models import Session
+from meeting.program.models import Meeting, Session
+from meeting.web.auth import current_user
 from meeting.web.context import (
     current_meeting,
     page_context,
@@ -27,62 +31,56 @@ from meeting.web.templating import local_time
 
 def home(request: Request) -> Response:
     with read_db(request) as db:
-        meeting = current_meeting(request, db)
-        zone, chosen = viewer_zone(request, meeting)
+        meeting, zone, chosen, base = _base(request, db)
         live, upcoming = queries.live_and_next(db, meeting, services(request).clock.now())
-        days = queries.session_days(db, meeting, zone)
-        tracks = queries.list_tracks(db, meeting)
-        counts = queries.count_by_kind(db, meeting)
-    context = page_context(
-        request,
-        meeting,
-        zone,
-        live=live,
-        upcoming=upcoming,
-        days=days,
-        tracks=tracks,
-        kind_counts=counts,
-    )
-    return _respond(request, "home.html", context, zone, chosen)
+        base.update(
+            live=live,
+            upcoming=upcoming,
+            days=queries.session_days(db, meeting, zone),
+            tracks=queries.list_tracks(db, meeting),
+            kind_counts=queries.count_by_kind(db, meeting),
+        )
+    return _respond(request, "home.html", base, zone, chosen)
 
 
 def program(request: Request) -> Response:
     with read_db(request) as db:
-        meeting = current_meeting(request, db)
-        zone, chosen = viewer_zone(request, meeting)
+        meeting, zone, chosen, base = _base(request, db)
         filters = parse_program_filter(request.query_params, zone)
         sessions, total = queries.filter_sessions(db, meeting, filters)
-        days = queries.session_days(db, meeting, zone)
-        tracks = queries.list_tracks(db, meeting)
-    context = page_context(
-        request,
-        meeting,
-        zone,
-        filters=filters,
-        by_day=_group_by_day(sessions, zone),
-        total=total,
-        days=days,
-        tracks=tracks,
-    )
-    return _respond(request, "program.html", context, zone, chosen)
+        base.update(
+            filters=filters,
+            by_day=_group_by_day(sessions, zone),
+            total=total,
+            days=queries.session_days(db, meeting, zone),
+            tracks=queries.list_tracks(db, meeting),
+        )
+    return _respond(request, "program.html", base, zone, chosen)
 
 
 def session_page(request: Request) -> Response:
     with read_db(request) as db:
-        meeting = current_meeting(request, db)
-        zone, chosen = viewer_zone(request, meeting)
-        session = queries.get_session(db, meeting, request.path_params["code"])
-    context = page_context(request, meeting, zone, session=session)
-    return _respond(request, "session.html", context, zone, chosen)
+        meeting, zone, chosen, base = _base(request, db)
+        base["session"] = queries.get_session(db, meeting, request.path_params["code"])
+    return _respond(request, "session.html", base, zone, chosen)
 
 
 def speaker_page(request: Request) -> Response:
     with read_db(request) as db:
-        meeting = current_meeting(request, db)
-        zone, chosen = viewer_zone(request, meeting)
-        speaker, sessions = queries.get_speaker(db, meeting, request.path_params["speaker_id"])
-    context = page_context(request, meeting, zone, speaker=speaker, sessions=sessions)
-    return _respond(request, "speaker.html", context, zone, chosen)
+        meeting, zone, chosen, base = _base(request, db)
+        speaker_id = request.path_params["speaker_id"]
+        base["speaker"], base["sessions"] = queries.get_speaker(db, meeting, speaker_id)
+    return _respond(request, "speaker.html", base, zone, chosen)
+
+
+def _base(request: Request, db: DbSession) -> tuple[Meeting, ZoneInfo, bool, dict[str, Any]]:
+    """The meeting, the viewer's zone (and whether it was just chosen), and the page context."""
+    meeting = current_meeting(request, db)
+    user = current_user(request, db)
+    zone, chosen = viewer_zone(request, meeting, user)
+    context = page_context(request, meeting, zone, user)
+    context["agenda"] = agenda_states(db, user, meeting) if user else {}
+    return meeting, zone, chosen, context
 
 
 DaySlots = list[tuple[date, list[tuple[str, list[Session]]]]]
@@ -98,7 +96,7 @@ def _group_by_day(sessions: Sequence[Session], zone: ZoneInfo) -> DaySlots:
 
 
 def _respond(
-    request: Request, template: str, context: dict[str, object], zone: ZoneInfo, chosen: bool
+    request: Request, template: str, context: dict[str, Any], zone: ZoneInfo, chosen: bool
 ) -> Response:
     response = templates(request).render(request, template, context)
     if chosen:

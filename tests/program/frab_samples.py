@@ -101,7 +101,7 @@ def event_json(event_id: int = 7, **changes: Any) -> dict[str, Any]:
     return event | changes
 
 
-def schedule_json(*events: dict[str, Any], **conference: Any) -> bytes:
+def schedule_json(*events: Any, **conference: Any) -> bytes:
     day = {
         "index": 1,
         "date": "2024-05-02",

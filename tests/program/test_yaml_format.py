@@ -100,9 +100,9 @@ def test_end_before_start_and_outside_dates_are_refused() -> None:
     problems = problems_of(text)
 
     assert problems == [
-        "line 15, sessions[0].end, session A-1: end must be after start",
         "line 14, sessions[0].start, session A-1: starts on 2020-12-09, outside the meeting "
         "(2020-12-05 to 2020-12-06)",
+        "line 15, sessions[0].end, session A-1: end must be after start",
     ]
 
 
@@ -151,6 +151,20 @@ def test_unknown_time_zone_is_reported() -> None:
     problems = problems_of(VALID.replace("America/Los_Angeles", "Mars/Olympus_Mons"))
 
     assert problems == ["line 5, meeting.timezone: unknown time zone 'Mars/Olympus_Mons'"]
+
+
+def test_schema_and_reference_problems_are_listed_together() -> None:
+    second = (
+        VALID.split("sessions:\n", 1)[1].replace("A-1", "B-2").replace("room: ch1", "room: ch7")
+    )
+    text = VALID.replace("kind: plenary", "kind: plenry") + second
+
+    problems = problems_of(text)
+
+    assert [p.split(": ", 1)[0] for p in problems] == [
+        "line 13, sessions[0].kind, session A-1",
+        "line 22, sessions[1].room, session B-2",
+    ]
 
 
 @pytest.mark.parametrize(
