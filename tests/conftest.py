@@ -121,7 +121,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings, clock: FrozenClock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, clock=clock), base_url="http://meeting.test") as c:
+    with TestClient(create_app(settings, clock=clock), base_url="https://meeting.test") as c:
         yield c
 
 

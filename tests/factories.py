@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from itertools import count
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from meeting.enums import Audience, SessionKind, SpeakerRole
+from sqlalchemy.orm import Session as DbSession
+
+from meeting.accounts.models import User
+from meeting.accounts.service import Registration, register
+from meeting.enums import Audience, Role, SessionKind, SpeakerRole
 from meeting.program.document import (
     MeetingDoc,
     ProgramDocument,
@@ -162,3 +167,25 @@ def with_session(program: ProgramDocument, code: str, **changes: Any) -> Program
 
 def without_session(program: ProgramDocument, code: str) -> ProgramDocument:
     return replace(program, sessions=tuple(s for s in program.sessions if s.code != code))
+
+
+def make_registration(**overrides: Any) -> Registration:
+    values: dict[str, Any] = {
+        "email": "fellow@example.org",
+        "name": "Amara Okafor",
+        "password": "correct horse battery",
+        "career_stage": "fellow",
+        "timezone": "",
+        "is_member": False,
+        "interests": [],
+    }
+    return Registration(**{**values, **overrides})
+
+
+def make_user(db: DbSession, *, role: Role = Role.ATTENDEE, **overrides: Any) -> User:
+    """A registered account (argon2 hash and all); email defaults to a unique one."""
+    overrides.setdefault("email", f"user{next(_emails)}@example.org")
+    return register(db, make_registration(**overrides), role=role)
+
+
+_emails = count(1)

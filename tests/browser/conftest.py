@@ -63,7 +63,9 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=False,
     )
     if demo.returncode != 0:
-        pytest.fail(f"`meeting demo --no-serve` failed:\n{demo.stdout}\n{demo.stderr}", pytrace=False)
+        pytest.fail(
+            f"`meeting demo --no-serve` failed:\n{demo.stdout}\n{demo.stderr}", pytrace=False
+        )
     port = _free_port()
     env.update(
         MEETING_DATABASE_URL=f"sqlite:///{var_dir / 'demo' / 'meeting.sqlite3'}",

@@ -117,9 +117,7 @@ def test_parent_session_page_lists_its_tables(
     page.screenshot(path=screenshots / "session-children.png", full_page=True)
 
 
-def test_speaker_page_lists_their_sessions(
-    page: Page, demo_server: str, screenshots: Path
-) -> None:
+def test_speaker_page_lists_their_sessions(page: Page, demo_server: str, screenshots: Path) -> None:
     workshop = api_sessions(demo_server, "kind=workshop")[0]
     chair = workshop["speakers"][0]
     expected = [
@@ -184,8 +182,12 @@ def test_home_on_a_desktop(page: Page, screenshots: Path) -> None:
 
     headings = page.locator("h1, h2").all_text_contents()
 
-    assert headings[:4] == ["62nd ASH Annual Meeting and Exposition", "Program by day",
-                            "Live now", "Next up"]
+    assert headings[:4] == [
+        "62nd ASH Annual Meeting and Exposition",
+        "Program by day",
+        "Live now",
+        "Next up",
+    ]
     page.screenshot(path=screenshots / "home.png", full_page=True)
 
 
