@@ -66,7 +66,8 @@ async def meeting_error(request: Request, exc: Exception) -> Response:
         raise exc
     status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
     if isinstance(exc, NotSignedIn) and not _wants_json(request):
-        target = quote(request.url.path, safe="/")
+        # After signing in the browser GETs `next`: a form's POST target cannot be it.
+        target = quote(request.url.path if request.method == "GET" else "/agenda", safe="/")
         return RedirectResponse(f"{url_prefix(request)}/login?next={target}", status_code=303)
     problems = None
     if isinstance(exc, InvalidInput):

@@ -51,9 +51,20 @@ def _wait_until_answering(url: str, server: subprocess.Popen[bytes], log: Path) 
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def demo_database_url(demo_var_dir: Path) -> str:
+    """The demo server's SQLite database (tests may add data to it while it serves)."""
+    return f"sqlite:///{demo_var_dir / 'demo' / 'meeting.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_var_dir: Path, demo_database_url: str) -> Iterator[str]:
     """Base URL of `meeting serve` on the demo database, with the clock on 5 Dec 2020, 10:20 PST."""
-    var_dir = tmp_path_factory.mktemp("var")
+    var_dir = demo_var_dir
     env = {**os.environ, "MEETING_VAR_DIR": str(var_dir)}
     demo = subprocess.run(
         [sys.executable, "-m", "meeting", "demo", "--no-serve"],
@@ -68,7 +79,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     port = _free_port()
     env.update(
-        MEETING_DATABASE_URL=f"sqlite:///{var_dir / 'demo' / 'meeting.sqlite3'}",
+        MEETING_DATABASE_URL=demo_database_url,
         MEETING_DEFAULT_MEETING="ash-2020",
         MEETING_CLOCK_START=DEMO_CLOCK,
     )

@@ -94,7 +94,7 @@ def test_session_page_shows_title_and_speakers(
     ]
     page.goto("/program?kind=workshop")
 
-    page.get_by_role("link", name=workshop["title"]).click()
+    page.get_by_role("link", name=workshop["title"], exact=True).click()
     page.wait_for_load_state()
 
     assert page.url == f"{demo_server}/sessions/{workshop['code']}"
