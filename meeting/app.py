@@ -12,11 +12,14 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 
+from meeting.broker import create_broker
 from meeting.clock import Clock, OffsetClock, SystemClock
 from meeting.config import Settings
 from meeting.db import engine_from_settings, make_session_factory
 from meeting.errors import MeetingError
 from meeting.exports import ExportCache
+from meeting.live.hub import RoomHub
+from meeting.live.ratelimit import RateLimiter
 from meeting.services import Services
 from meeting.web import routes
 from meeting.web.errors import http_error, meeting_error, server_error
@@ -34,16 +37,27 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[AppState]:
         engine = engine_from_settings(settings)
+        sessions = make_session_factory(engine)
+        the_clock = clock or _clock_for(settings)
+        broker = create_broker(settings.broker_url)
+        await broker.connect()
+        hub = RoomHub(broker, sessions, the_clock)
+        await hub.start()
         services = Services(
             settings=settings,
             engine=engine,
-            sessions=make_session_factory(engine),
-            clock=clock or _clock_for(settings),
+            sessions=sessions,
+            clock=the_clock,
             exports=ExportCache(),
+            broker=broker,
+            hub=hub,
+            limiter=RateLimiter(),
         )
         try:
             yield {"services": services, "templates": Templates()}
         finally:
+            await hub.stop()
+            await broker.close()
             engine.dispose()
 
     return Starlette(

@@ -139,3 +139,12 @@ class NoticeKind(StrEnum):
     ROOM_CHANGED = "room-changed"
     CANCELLED = "cancelled"
     RESTORED = "restored"
+
+
+class RoomState(StrEnum):
+    """Where a live room is in its day, decided by the clock."""
+
+    UPCOMING = "upcoming"
+    LOBBY = "lobby"
+    LIVE = "live"
+    ENDED = "ended"

@@ -6,11 +6,15 @@ import hashlib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
+from meeting.calendars.events import CalendarContext
+from meeting.calendars.feeds import CONTENT_TYPE as CALENDAR_CONTENT_TYPE
+from meeting.calendars.program_calendars import render_program_calendar
+from meeting.calendars.sources import EventStamp, load_event_stamps
 from meeting.program.c3voc import render_c3voc_json
 from meeting.program.document import ProgramDocument
 from meeting.program.frab import render_frab_xml
@@ -26,6 +30,10 @@ class ExportContext:
     base_url: str
     version: str
     event_ids: Mapping[str, int] = field(default_factory=dict)
+    stamps: Mapping[str, EventStamp] = field(default_factory=dict)
+    """Session code -> revision and time of last change (iCalendar SEQUENCE and DTSTAMP)."""
+    modified: datetime = datetime(1970, 1, 1, tzinfo=UTC)
+    """When the program last changed."""
 
 
 @dataclass(frozen=True)
@@ -50,12 +58,18 @@ def _frab_json(doc: ProgramDocument, ctx: ExportContext) -> bytes:
     )
 
 
+def _ics(doc: ProgramDocument, ctx: ExportContext) -> bytes:
+    context = CalendarContext(doc.meeting.slug, doc.meeting.timezone, ctx.base_url)
+    return render_program_calendar(doc, context, ctx.stamps, ctx.modified)
+
+
 EXPORTERS: dict[str, Exporter] = {
     e.name: e
     for e in (
         Exporter("yaml", "yaml", "application/yaml; charset=utf-8", _yaml),
         Exporter("frab-xml", "xml", "application/xml; charset=utf-8", _frab_xml),
         Exporter("frab-json", "json", "application/json; charset=utf-8", _frab_json),
+        Exporter("ics", "ics", CALENDAR_CONTENT_TYPE, _ics),
     )
 }
 
@@ -120,8 +134,19 @@ def render_meeting_export(
     ids = dict(
         db.execute(select(Session.code, Session.id).where(Session.meeting_id == meeting.id)).all()
     )
-    ctx = ExportContext(base_url=base_url, version=str(meeting.schedule_version), event_ids=ids)
-    modified = db.scalar(
-        select(func.max(ScheduleVersion.created_at)).where(ScheduleVersion.meeting_id == meeting.id)
+    modified = (
+        db.scalar(
+            select(func.max(ScheduleVersion.created_at)).where(
+                ScheduleVersion.meeting_id == meeting.id
+            )
+        )
+        or meeting.updated_at
     )
-    return get_exporter(name).render(doc, ctx), modified or meeting.updated_at
+    ctx = ExportContext(
+        base_url=base_url,
+        version=str(meeting.schedule_version),
+        event_ids=ids,
+        stamps=load_event_stamps(db, meeting),
+        modified=modified,
+    )
+    return get_exporter(name).render(doc, ctx), modified

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from meeting.broker import Broker
 from meeting.clock import Clock
 from meeting.config import Settings
 from meeting.db import SessionFactory
 from meeting.exports import ExportCache
+from meeting.live.hub import RoomHub
+from meeting.live.ratelimit import RateLimiter
 
 
 @dataclass
@@ -19,3 +22,6 @@ class Services:
     sessions: SessionFactory
     clock: Clock
     exports: ExportCache
+    broker: Broker
+    hub: RoomHub
+    limiter: RateLimiter

@@ -10,6 +10,10 @@ import uvicorn
 from meeting.app import create_app
 from meeting.config import Settings
 
+WS_MAX_BYTES = 65_536
+"""Frames above this are refused by the WebSocket layer itself (close 1009); frames above
+4 KiB but below it get an error frame from the room (live/protocol.py)."""
+
 
 def app_from_env() -> object:
     """Factory uvicorn calls in each worker process."""
@@ -39,5 +43,6 @@ def serve_app(*, host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=False,
         ws_per_message_deflate=False,
+        ws_max_size=WS_MAX_BYTES,
         log_level="info",
     )

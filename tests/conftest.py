@@ -24,7 +24,7 @@ from meeting.program.importer import ImportSummary, import_program
 from tests.factories import make_program
 
 POSTGRES_ENV = "MEETING_TEST_POSTGRES_URL"
-TEST_DATABASE = "meeting_test"
+TEST_DATABASE = f"meeting_test_{os.getpid()}"  # one per run: parallel runs never collide
 NOW = datetime(2020, 12, 5, 18, 20, tzinfo=UTC)
 
 
@@ -54,8 +54,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """A fresh, migrated PostgreSQL database for this test run."""
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test run, dropped afterwards."""
     admin = postgres_admin_url()
     if admin is None:
         missing_service(
@@ -70,7 +70,11 @@ def postgres_url() -> str:
     engine = create_db_engine(url)
     upgrade_database(engine)
     engine.dispose()
-    return url
+    yield url
+    admin_engine = create_db_engine(admin, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {TEST_DATABASE} WITH (FORCE)"))
+    admin_engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -87,9 +91,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 def _truncate_all(url: str) -> None:
     engine = create_db_engine(url)
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -156,3 +156,10 @@ def _position(db: DbSession, entry: AgendaEntry) -> int | None:
         or 0
     )
     return ahead + 1
+
+
+def session_title(db: DbSession, meeting: Meeting, code: str) -> str:
+    title = db.scalar(
+        select(Session.title).where(Session.meeting_id == meeting.id, Session.code == code)
+    )
+    return title or code

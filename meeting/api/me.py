@@ -11,14 +11,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from meeting.accounts.service import invite
-from meeting.agenda.service import add_to_agenda, remove_from_agenda
+from meeting.agenda.service import (
+    AgendaResult,
+    add_to_agenda,
+    remove_from_agenda,
+    session_title,
+)
 from meeting.agenda.view import agenda_json, load_agenda
 from meeting.db import transaction
 from meeting.enums import SessionStatus
 from meeting.errors import InvalidInput, Problem
-from meeting.program.editing import SessionEdit, edit_session
+from meeting.live.notices import change_notices
+from meeting.program.changes import Change
+from meeting.program.editing import SessionEdit, edit_session, session_id_of
 from meeting.web.auth import require_organizer, require_user
 from meeting.web.context import current_meeting, read_db, services
+from meeting.web.notify import push_notices, push_promotion
 
 MAX_BODY_BYTES = 16_384
 
@@ -30,22 +38,29 @@ def my_agenda(request: Request) -> JSONResponse:
     return JSONResponse({"meeting": meeting.slug, "sessions": [agenda_json(i) for i in items]})
 
 
-def put_agenda_item(request: Request) -> JSONResponse:
-    return _agenda_change(request, add=True)
+async def put_agenda_item(request: Request) -> JSONResponse:
+    return await _agenda_change(request, add=True)
 
 
-def delete_agenda_item(request: Request) -> JSONResponse:
-    return _agenda_change(request, add=False)
+async def delete_agenda_item(request: Request) -> JSONResponse:
+    return await _agenda_change(request, add=False)
 
 
-def _agenda_change(request: Request, *, add: bool) -> JSONResponse:
+async def _agenda_change(request: Request, *, add: bool) -> JSONResponse:
     svc = services(request)
     code = request.path_params["code"]
-    with transaction(svc.sessions) as db:
-        meeting = current_meeting(request, db)
-        user = require_user(request, db)
-        change = add_to_agenda if add else remove_from_agenda
-        result = change(db, user, meeting, code, svc.clock.now())
+
+    def apply() -> tuple[AgendaResult, str]:
+        with transaction(svc.sessions) as db:
+            meeting = current_meeting(request, db)
+            user = require_user(request, db)
+            change = add_to_agenda if add else remove_from_agenda
+            return change(db, user, meeting, code, svc.clock.now()), session_title(
+                db, meeting, code
+            )
+
+    result, title = await run_in_threadpool(apply)
+    await push_promotion(svc, result.promoted_user_id, code, title)
     return JSONResponse(
         {"code": result.code, "state": result.state, "waitlist_position": result.position}
     )
@@ -55,22 +70,20 @@ async def patch_session(request: Request) -> JSONResponse:
     edit = _session_edit(await _json_body(request))
     svc = services(request)
 
-    def apply() -> list[dict[str, Any]]:
+    def apply() -> tuple[list[Change], list[tuple[int, str]]]:
         with transaction(svc.sessions) as db:
             meeting = current_meeting(request, db)
             organizer = require_organizer(request, db)
+            code = request.path_params["code"]
             changes = edit_session(
-                db,
-                meeting,
-                request.path_params["code"],
-                edit,
-                source=f"api:{organizer.email}",
-                now=svc.clock.now(),
+                db, meeting, code, edit, source=f"api:{organizer.email}", now=svc.clock.now()
             )
-            return [{"kind": c.kind.value, "before": c.before, "after": c.after} for c in changes]
+            return changes, change_notices(db, session_id_of(db, meeting, code), changes)
 
-    changes = await run_in_threadpool(apply)
-    return JSONResponse({"code": request.path_params["code"], "changes": changes})
+    changes, notices = await run_in_threadpool(apply)
+    await push_notices(svc, notices)
+    body = [{"kind": c.kind.value, "before": c.before, "after": c.after} for c in changes]
+    return JSONResponse({"code": request.path_params["code"], "changes": body})
 
 
 async def post_invitation(request: Request) -> JSONResponse:

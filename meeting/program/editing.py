@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -64,7 +64,7 @@ def _apply(
         end = start + (session.end_at - session.start_at)
     if end <= start:
         raise InvalidInput([Problem("end must be after start", "end", field="end")])
-    session.start_at, session.end_at = start, end
+    session.start_at, session.end_at = start.astimezone(UTC), end.astimezone(UTC)
     if edit.room is not None:
         session.room = _room(db, meeting, edit.room)
     if edit.title is not None:
@@ -92,3 +92,12 @@ def _parent_code(db: DbSession, session: Session) -> dict[int, str]:
         return {}
     code = db.scalar(select(Session.code).where(Session.id == session.parent_id))
     return {session.parent_id: code} if code else {}
+
+
+def session_id_of(db: DbSession, meeting: Meeting, code: str) -> int:
+    session_id = db.scalar(
+        select(Session.id).where(Session.meeting_id == meeting.id, Session.code == code)
+    )
+    if session_id is None:
+        raise NotFound(f"There is no session with the code {code!r} in {meeting.title}.")
+    return session_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC
 
 from meeting.program.changes import Snapshot
 from meeting.program.document import SessionDoc
@@ -13,8 +14,8 @@ def snapshot_of_doc(item: SessionDoc) -> Snapshot:
     return {
         "title": item.title,
         "kind": item.kind.value,
-        "start": item.start.isoformat(),
-        "end": item.end.isoformat(),
+        "start": item.start.astimezone(UTC).isoformat(),
+        "end": item.end.astimezone(UTC).isoformat(),
         "room": item.room,
         "tracks": sorted(item.tracks),
         "audience": item.audience.value,
@@ -33,8 +34,8 @@ def snapshot_of_session(session: Session, code_by_id: Mapping[int, str]) -> Snap
     return {
         "title": session.title,
         "kind": str(session.kind),
-        "start": session.start_at.isoformat(),
-        "end": session.end_at.isoformat(),
+        "start": session.start_at.astimezone(UTC).isoformat(),
+        "end": session.end_at.astimezone(UTC).isoformat(),
         "room": session.room.slug if session.room else None,
         "tracks": sorted(t.slug for t in session.tracks),
         "audience": str(session.audience),

@@ -8,12 +8,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from meeting.agenda.service import AgendaResult, add_to_agenda, remove_from_agenda
+from meeting.agenda.service import (
+    AgendaResult,
+    add_to_agenda,
+    remove_from_agenda,
+    session_title,
+)
 from meeting.agenda.suggestions import load_suggestions
 from meeting.agenda.view import dismiss_notices, load_agenda, unread_notices
 from meeting.db import transaction
 from meeting.enums import AgendaState
 from meeting.web.auth import require_user
+from meeting.web.calendars import calendar_box
 from meeting.web.context import (
     current_meeting,
     flash,
@@ -26,6 +32,7 @@ from meeting.web.context import (
     viewer_zone,
 )
 from meeting.web.forms import read_form, text
+from meeting.web.notify import push_promotion
 
 
 def agenda_page(request: Request) -> Response:
@@ -51,6 +58,7 @@ def agenda_page(request: Request) -> Response:
             suggestions=load_suggestions(db, user, meeting, mine, zone, now),
             notices=unread_notices(db, user),
         )
+    context["calendar"] = calendar_box(request, user.id)
     return templates(request).render(request, "agenda.html", context)
 
 
@@ -72,9 +80,12 @@ async def _change(request: Request, *, add: bool) -> Response:
             meeting = current_meeting(request, db)
             user = require_user(request, db)
             change = add_to_agenda if add else remove_from_agenda
-            return change(db, user, meeting, code, svc.clock.now()), meeting.title
+            return change(db, user, meeting, code, svc.clock.now()), session_title(
+                db, meeting, code
+            )
 
-    result, _title = await run_in_threadpool(apply)
+    result, title = await run_in_threadpool(apply)
+    await push_promotion(svc, result.promoted_user_id, result.code, title)
     flash(request, _message(result, add=add))
     return RedirectResponse(
         safe_next(text(form, "next"), f"{url_prefix(request)}/agenda"), status_code=303

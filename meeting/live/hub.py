@@ -1,0 +1,315 @@
+"""RoomHub: each process's live rooms, fed by the broker, fanned out to local connections.
+
+One broker publish per room event; every process (this one included) receives it once
+and offers the same pre-serialised frame to each of its connections. Presence and
+reactions are aggregated per process and exchanged on a tick (about once a second).
+Event ids come from the database, so a process that sees a gap fetches the missing
+events from there: ids stay ordered per room across processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+import anyio.to_thread
+
+from meeting.broker import Broker, Envelope
+from meeting.clock import Clock
+from meeting.db import SessionFactory, transaction
+from meeting.enums import RoomState
+from meeting.live.activities import activity_deadline, advance_activity
+from meeting.live.connection import Connection
+from meeting.live.events import NumberedEvent, events_after, last_event_id
+from meeting.live.protocol import CLOSE_TOO_SLOW
+from meeting.live.rooms import RoomInfo, latest_poll_frame
+from meeting.live.state import room_state
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PRESENCE_NAMES_UP_TO = 50
+PRESENCE_IDS_UP_TO = 5000
+PRESENCE_TTL_TICKS = 3
+
+
+@dataclass
+class LiveRoom:
+    info: RoomInfo
+    connections: set[Connection] = field(default_factory=set)
+    last_seq: int = 0
+    pending: dict[int, NumberedEvent] = field(default_factory=dict)
+    presence: dict[str, tuple[int, list[tuple[int, str]], float]] = field(default_factory=dict)
+    reactions: Counter[str] = field(default_factory=Counter)
+    state: RoomState | None = None
+    poll_dirty: bool = False
+    last_presence: tuple[int, tuple[str, ...]] | None = None
+    activity_ends_at: datetime | None = None
+    """When the running activity's round ends (mentoring, mingle): the tick rings the bell."""
+    exit_stack: AsyncExitStack | None = None
+    listener: asyncio.Task[None] | None = None
+    gap_filler: asyncio.Task[None] | None = None
+
+    @property
+    def channel(self) -> str:
+        return f"room:{self.info.session_id}"
+
+
+class RoomHub:
+    """The live rooms of this process."""
+
+    def __init__(
+        self,
+        broker: Broker,
+        sessions: SessionFactory,
+        clock: Clock,
+        *,
+        tick_seconds: float = 1.0,
+    ) -> None:
+        self.broker = broker
+        self.sessions = sessions
+        self.clock = clock
+        self.tick_seconds = tick_seconds
+        self.process_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.rooms: dict[int, LiveRoom] = {}
+        self._join_lock = asyncio.Lock()
+        self._ticker: asyncio.Task[None] | None = None
+        self._closing: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        self._ticker = asyncio.create_task(self._tick_forever())
+
+    async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        for room in list(self.rooms.values()):
+            await self._close_room(room)
+
+    async def in_thread(self, function: Callable[..., T], *args: Any) -> T:
+        """Database work off the event loop."""
+        return await anyio.to_thread.run_sync(function, *args)
+
+    # -- joining and leaving ---------------------------------------------------------------
+
+    async def join(self, info: RoomInfo, conn: Connection) -> LiveRoom:
+        async with self._join_lock:
+            room = self.rooms.get(info.session_id)
+            if room is None:
+                room = LiveRoom(info)
+                room.last_seq = await self.in_thread(self._read_last_seq, info.session_id)
+                room.activity_ends_at = await self.in_thread(self._read_deadline, info.session_id)
+                room.state = room_state(info.start, info.end, self.clock.now())
+                await self._subscribe(room)
+                self.rooms[info.session_id] = room
+            room.connections.add(conn)
+        return room
+
+    async def leave(self, room: LiveRoom, conn: Connection) -> None:
+        async with self._join_lock:
+            room.connections.discard(conn)
+            if not room.connections and self.rooms.get(room.info.session_id) is room:
+                # Tell the others we are gone before letting the room go.
+                await self._publish_presence(room)
+                del self.rooms[room.info.session_id]
+                await self._close_room(room)
+
+    def _read_deadline(self, session_id: int) -> datetime | None:
+        with transaction(self.sessions, write=False) as db:
+            return activity_deadline(db, session_id)
+
+    def _read_last_seq(self, session_id: int) -> int:
+        with transaction(self.sessions, write=False) as db:
+            return last_event_id(db, session_id)
+
+    async def _subscribe(self, room: LiveRoom) -> None:
+        stack = AsyncExitStack()
+        messages = await stack.enter_async_context(self.broker.subscribe(room.channel))
+        room.exit_stack = stack
+        room.listener = asyncio.create_task(self._listen(room, messages))
+
+    async def _close_room(self, room: LiveRoom) -> None:
+        for task in (room.listener, room.gap_filler):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if room.exit_stack is not None:
+            await room.exit_stack.aclose()
+
+    # -- publishing and receiving ------------------------------------------------------------
+
+    async def publish_events(self, room: LiveRoom, events: list[NumberedEvent]) -> None:
+        for event in events:
+            audience = ",".join(map(str, sorted(event.audience))) if event.audience else ""
+            await self.broker.publish(room.channel, f"e{event.seq}\n{audience}\n{event.frame}")
+
+    async def _listen(self, room: LiveRoom, messages: AsyncIterator[Envelope]) -> None:
+        async for envelope in messages:
+            try:
+                self._dispatch(room, envelope.message)
+            except Exception:
+                log.exception("bad broker message on %s", room.channel)
+
+    def _dispatch(self, room: LiveRoom, message: str) -> None:
+        kind, body = message[:1], message[1:]
+        if kind == "e":
+            seq_text, audience_text, frame = body.split("\n", 2)
+            audience = frozenset(map(int, audience_text.split(","))) if audience_text else None
+            self._on_event(room, NumberedEvent(int(seq_text), frame, audience))
+        elif kind == "p":
+            data = json.loads(body)
+            people = [(int(uid), str(name)) for uid, name in data["people"]]
+            expires = time.monotonic() + self.tick_seconds * PRESENCE_TTL_TICKS
+            room.presence[data["process"]] = (int(data["count"]), people, expires)
+        elif kind in {"r", "s"}:
+            self.broadcast(room, None, body)
+
+    def _on_event(self, room: LiveRoom, event: NumberedEvent) -> None:
+        if event.seq <= room.last_seq:
+            return
+        room.pending[event.seq] = event
+        self._deliver_in_order(room)
+        if room.pending and (room.gap_filler is None or room.gap_filler.done()):
+            room.gap_filler = asyncio.create_task(self._fill_gap(room))
+
+    def _deliver_in_order(self, room: LiveRoom) -> None:
+        while (event := room.pending.pop(room.last_seq + 1, None)) is not None:
+            room.last_seq += 1
+            self.broadcast(room, room.last_seq, event.frame, event.audience)
+            self._watch_activity(room, event)
+        for seq in [s for s in room.pending if s <= room.last_seq]:
+            del room.pending[seq]
+
+    async def _fill_gap(self, room: LiveRoom) -> None:
+        """An event arrived ahead of its predecessors: they are in the database already."""
+        await asyncio.sleep(0.05)  # the missing message is usually just behind
+        if not room.pending:
+            return
+        missing = await self.in_thread(self._read_after, room.info.session_id, room.last_seq)
+        for event in missing:
+            room.pending.setdefault(event.seq, event)
+        self._deliver_in_order(room)
+
+    def _read_after(self, session_id: int, after: int) -> list[NumberedEvent]:
+        with transaction(self.sessions, write=False) as db:
+            return events_after(db, session_id, after)
+
+    def broadcast(
+        self, room: LiveRoom, seq: int | None, frame: str, audience: frozenset[int] | None = None
+    ) -> None:
+        """Offer one serialised frame to every local connection; cut off the too slow."""
+        for conn in list(room.connections):
+            if not conn.offer(seq, frame, audience):
+                room.connections.discard(conn)
+                task = asyncio.create_task(conn.close(CLOSE_TOO_SLOW, "too slow: frames piled up"))
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
+
+    # -- the tick: presence, reactions, state, poll results ------------------------------------
+
+    async def _tick_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_seconds)
+            for room in list(self.rooms.values()):
+                try:
+                    await self._tick(room)
+                except Exception:
+                    log.exception("tick failed for %s", room.channel)
+
+    async def _tick(self, room: LiveRoom) -> None:
+        await self._ring_bell(room)
+        await self._publish_presence(room)
+        self._send_presence(room)
+        if room.reactions:
+            counts, room.reactions = dict(room.reactions), Counter()
+            frame = json.dumps({"type": "reactions", "counts": counts}, ensure_ascii=False)
+            await self.broker.publish(room.channel, f"r{frame}")
+        state = room_state(room.info.start, room.info.end, self.clock.now())
+        if state != room.state:
+            room.state = state
+            self.broadcast(room, None, json.dumps({"type": "state", "state": state.value}))
+        if room.poll_dirty:
+            room.poll_dirty = False
+            poll = await self.in_thread(self._read_poll, room.info.session_id)
+            if poll is not None:
+                await self.broker.publish(room.channel, f"s{poll}")
+
+    async def _ring_bell(self, room: LiveRoom) -> None:
+        """End the round when its time is up; the next round's event resets the deadline."""
+        deadline = room.activity_ends_at
+        if deadline is None or self.clock.now() < deadline:
+            return
+        room.activity_ends_at = None
+        present = self.present_members(room)
+        events = await self.in_thread(self._advance, room.info, present)
+        await self.publish_events(room, events)
+
+    def _advance(self, info: RoomInfo, present: dict[int, str]) -> list[NumberedEvent]:
+        with transaction(self.sessions) as db:
+            return advance_activity(db, info, present, self.clock.now())
+
+    def _watch_activity(self, room: LiveRoom, event: NumberedEvent) -> None:
+        if event.frame.startswith('{"type":"breakout"'):
+            room.activity_ends_at = datetime.fromisoformat(json.loads(event.frame)["ends_at"])
+        elif event.frame.startswith('{"type":"activity_ended"'):
+            room.activity_ends_at = None
+
+    def present_members(self, room: LiveRoom) -> dict[int, str]:
+        """Everyone in the room now, across all processes (id -> name)."""
+        now = time.monotonic()
+        people: dict[int, str] = {}
+        for _count, listed, expires in room.presence.values():
+            if expires >= now:
+                people.update(listed)
+        people.update({c.member.user_id: c.member.name for c in room.connections})
+        return people
+
+    def _read_poll(self, session_id: int) -> str | None:
+        with transaction(self.sessions, write=False) as db:
+            return latest_poll_frame(db, session_id)
+
+    async def _publish_presence(self, room: LiveRoom) -> None:
+        people = {c.member.user_id: c.member.name for c in room.connections}
+        listed = sorted(people.items())[:PRESENCE_IDS_UP_TO]
+        expires = time.monotonic() + self.tick_seconds * PRESENCE_TTL_TICKS
+        room.presence[self.process_id] = (
+            len(people),
+            listed,
+            expires,
+        )  # ours, without a round trip
+        data = {"process": self.process_id, "count": len(people), "people": listed}
+        await self.broker.publish(room.channel, "p" + json.dumps(data, ensure_ascii=False))
+
+    def presence_of(self, room: LiveRoom) -> tuple[int, tuple[str, ...]]:
+        """(people here across all processes, their names when at most 50)."""
+        now = time.monotonic()
+        for process in [p for p, (_c, _n, expires) in room.presence.items() if expires < now]:
+            del room.presence[process]
+        count = sum(c for c, _names, _exp in room.presence.values())
+        names: dict[int, str] = {}
+        for _count, people, _exp in room.presence.values():
+            names.update(people)
+        shown = tuple(sorted(names.values())) if len(names) <= PRESENCE_NAMES_UP_TO else ()
+        return count, shown
+
+    def _send_presence(self, room: LiveRoom) -> None:
+        presence = self.presence_of(room)
+        if presence == room.last_presence:
+            return
+        room.last_presence = presence
+        count, names = presence
+        frame = {"type": "presence", "count": count, "people": list(names) if names else None}
+        self.broadcast(room, None, json.dumps(frame, ensure_ascii=False))

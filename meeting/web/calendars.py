@@ -1,0 +1,226 @@
+"""Calendars over HTTP: one session, the program, a track, my agenda feed; feed settings.
+
+Feeds answer conditional GETs through web/conditional.py. The personal feed needs no
+cookie: its secret token is the credential, and an unknown, revoked or malformed token
+gets the same bare 404 (or 429 once an address has guessed too often).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+
+from meeting.calendars.agenda_feed import render_agenda_calendar
+from meeting.calendars.events import REMINDER_CHOICES, EventCache
+from meeting.calendars.feeds import CONTENT_TYPE, RenderedCalendar
+from meeting.calendars.guesses import GuessLimiter
+from meeting.calendars.preferences import (
+    KEEP_CANCELLED_CHOICES,
+    load_feed_settings,
+    parse_feed_settings,
+    save_feed_settings,
+)
+from meeting.calendars.program_calendars import render_session_calendar, render_track_calendar
+from meeting.calendars.tokens import (
+    current_feed_token,
+    find_feed_token,
+    issue_feed_token,
+    next_feed_modified,
+    note_feed_etag,
+)
+from meeting.db import SessionFactory, transaction
+from meeting.exports import render_meeting_export, strong_etag
+from meeting.web.auth import require_user
+from meeting.web.conditional import conditional_response
+from meeting.web.context import current_meeting, flash, read_db, services, url_prefix
+from meeting.web.forms import read_form, text
+
+PUBLIC_CACHE = "public, max-age=300, must-revalidate"
+PRIVATE_CACHE = "private, max-age=300, must-revalidate"
+
+
+@dataclass
+class CalendarRuntime:
+    """Per-app calendar state: the VEVENT byte cache and the token-guess limiter."""
+
+    events: EventCache
+    guesses: GuessLimiter
+
+
+_runtime_lock = threading.Lock()
+
+
+def calendar_runtime(conn: HTTPConnection) -> CalendarRuntime:
+    """Created on first use and kept on the app, so each app (and test) has its own."""
+    state = conn.app.state
+    with _runtime_lock:
+        runtime: CalendarRuntime | None = getattr(state, "calendars", None)
+        if runtime is None:
+            runtime = CalendarRuntime(EventCache(), GuessLimiter())
+            state.calendars = runtime
+    return runtime
+
+
+def session_calendar(request: Request) -> Response:
+    svc, events = services(request), calendar_runtime(request).events
+    code = request.path_params["code"]
+    with read_db(request) as db:
+        meeting = current_meeting(request, db)
+        rendered = render_session_calendar(db, meeting, code, svc.settings.base_url, events)
+    return _calendar_response(request, rendered, f"{code}.ics", PUBLIC_CACHE)
+
+
+def track_calendar(request: Request) -> Response:
+    svc, events = services(request), calendar_runtime(request).events
+    slug = request.path_params["track"]
+    with read_db(request) as db:
+        meeting = current_meeting(request, db)
+        rendered = render_track_calendar(db, meeting, slug, svc.settings.base_url, events)
+    return _calendar_response(request, rendered, f"{slug}.ics", PUBLIC_CACHE)
+
+
+def program_calendar(request: Request) -> Response:
+    """The whole program: rendered once per schedule version (shared with `meeting export`)."""
+    svc = services(request)
+    with read_db(request) as db:
+        meeting = current_meeting(request, db)
+        rendered = svc.exports.get_or_render(
+            meeting.id,
+            meeting.schedule_version,
+            "ics",
+            lambda: render_meeting_export(db, meeting, "ics", svc.settings.base_url),
+        )
+    return conditional_response(
+        request,
+        rendered.body,
+        content_type=rendered.content_type,
+        etag=rendered.etag,
+        last_modified=rendered.last_modified,
+        cache_control=PUBLIC_CACHE,
+        extra_headers=_disposition("program.ics"),
+    )
+
+
+def agenda_feed(request: Request) -> Response:
+    """My agenda, by secret token; Last-Modified is when its bytes last changed."""
+    svc, runtime = services(request), calendar_runtime(request)
+    now = svc.clock.now()
+    with read_db(request) as db:
+        access = find_feed_token(db, request.path_params["token"])
+        if access is None:
+            return _unknown_token(request, runtime.guesses, now)
+        meeting = current_meeting(request, db)
+        body = render_agenda_calendar(
+            db,
+            meeting,
+            access.user_id,
+            access.settings,
+            now,
+            svc.settings.base_url,
+            runtime.events,
+        )
+    etag = strong_etag(body)
+    modified = access.feed_changed_at if access.feed_etag == etag else None
+    remember = None
+    if modified is None:
+        # New bytes: their date is stored after the response is sent, off the hot path.
+        modified = next_feed_modified(access, now)
+        remember = BackgroundTask(_remember_feed, svc.sessions, access.token_id, etag, modified)
+    response = _calendar_response(
+        request, RenderedCalendar(body, modified), "agenda.ics", PRIVATE_CACHE, etag=etag
+    )
+    response.background = remember
+    return response
+
+
+def _unknown_token(request: Request, guesses: GuessLimiter, now: datetime) -> Response:
+    """The same bare answer for unknown, revoked and malformed tokens; 429 when guessing."""
+    address = request.client.host if request.client else ""
+    if guesses.record_failure(address, now):
+        return PlainTextResponse("Too many requests\n", 429, {"Retry-After": "600"})
+    return PlainTextResponse("Not found\n", 404, {"Cache-Control": "no-store"})
+
+
+async def replace_feed_link(request: Request) -> Response:
+    """A new secret link; the old one answers 404 from now on."""
+    await read_form(request)
+    svc = services(request)
+
+    def apply() -> None:
+        with transaction(svc.sessions) as db:
+            user = require_user(request, db)
+            issue_feed_token(db, user.id, svc.settings.secret_key, svc.clock.now())
+
+    await run_in_threadpool(apply)
+    flash(request, "Your calendar link was replaced: subscribe again with the new one.")
+    return RedirectResponse(f"{url_prefix(request)}/agenda#calendar", status_code=303)
+
+
+async def save_calendar_settings(request: Request) -> Response:
+    form = await read_form(request)
+    settings = parse_feed_settings(text(form, "reminder"), text(form, "keep_cancelled_days"))
+    svc = services(request)
+
+    def apply() -> None:
+        with transaction(svc.sessions) as db:
+            save_feed_settings(db, require_user(request, db).id, settings)
+
+    await run_in_threadpool(apply)
+    flash(request, "Calendar settings saved; your calendar picks them up on its next refresh.")
+    return RedirectResponse(f"{url_prefix(request)}/agenda#calendar", status_code=303)
+
+
+def calendar_box(request: Request, user_id: int) -> dict[str, Any]:
+    """What the agenda page's "Subscribe" box shows; the attendee's token is made on first view."""
+    svc = services(request)
+    secret = svc.settings.secret_key
+    with read_db(request) as db:
+        token = current_feed_token(db, user_id, secret)
+        settings = load_feed_settings(db, user_id)
+    if token is None:
+        with transaction(svc.sessions) as db:
+            token = issue_feed_token(db, user_id, secret, svc.clock.now())
+    https_url = f"{svc.settings.base_url}{url_prefix(request)}/feeds/{token}.ics"
+    return {
+        "https_url": https_url,
+        "webcal_url": "webcal://" + https_url.split("://", 1)[1],
+        "settings": settings,
+        "reminder_choices": REMINDER_CHOICES,
+        "keep_choices": KEEP_CANCELLED_CHOICES,
+    }
+
+
+def _remember_feed(factory: SessionFactory, token_id: int, etag: str, modified: datetime) -> None:
+    with transaction(factory) as db:
+        note_feed_etag(db, token_id, etag, modified)
+
+
+def _calendar_response(
+    request: Request,
+    rendered: RenderedCalendar,
+    filename: str,
+    cache_control: str,
+    *,
+    etag: str | None = None,
+) -> Response:
+    return conditional_response(
+        request,
+        rendered.body,
+        content_type=CONTENT_TYPE,
+        etag=etag or strong_etag(rendered.body),
+        last_modified=rendered.last_modified,
+        cache_control=cache_control,
+        extra_headers=_disposition(filename),
+    )
+
+
+def _disposition(filename: str) -> dict[str, str]:
+    safe = "".join(c for c in filename if c.isalnum() or c in "-_.") or "calendar.ics"
+    return {"Content-Disposition": f'inline; filename="{safe}"'}

@@ -1,0 +1,74 @@
+"""Two attendees and a moderator in one live room, each in their own browser context."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.e2e
+
+ROOM = "LYM-101"  # live at the demo clock (10:20 Pacific on 5 December)
+
+
+@pytest.fixture
+def people(chromium: Browser, demo_server: str) -> Iterator[dict[str, Page]]:
+    contexts = [
+        chromium.new_context(base_url=demo_server, viewport={"width": 1280, "height": 900})
+        for _ in range(3)
+    ]
+    pages = {}
+    for context, (name, email, password) in zip(
+        contexts,
+        [
+            ("fellow", "fellow@demo.meeting", "demo-fellow-2020"),
+            ("member", "member@demo.meeting", "demo-member-2020"),
+            ("chair", "chair@demo.meeting", "demo-chair-2020"),
+        ],
+        strict=True,
+    ):
+        page = context.new_page()
+        page.goto("/login")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"/live/{ROOM}")
+        expect(page.locator("#connection")).to_have_text("Connected")
+        pages[name] = page
+    yield pages
+    for context in contexts:
+        context.close()
+
+
+def question_texts(page: Page) -> list[str]:
+    return page.locator("#questions .question-text").all_inner_texts()
+
+
+def test_questions_upvotes_and_a_poll_between_two_browsers(
+    people: dict[str, Page], screenshots: Path
+) -> None:
+    fellow, member, chair = people["fellow"], people["member"], people["chair"]
+
+    for text in ("Which patients benefit most?", "How long was the follow-up?"):
+        fellow.get_by_label("Ask the speakers").fill(text)
+        fellow.get_by_role("button", name="Ask", exact=True).click()
+    expect(member.locator("#questions li")).to_have_count(2)
+    first_order = question_texts(member)
+    member.get_by_role("button", name="Upvote: How long was the follow-up?").click()
+    expect(fellow.locator("#questions li").first).to_contain_text("How long was the follow-up?")
+
+    chair.get_by_label("New poll question").fill("Would you enrol your patients?")
+    chair.get_by_label("Answers, one per line (2 to 6)").fill("Yes\nNo\nNot sure")
+    chair.get_by_role("button", name="Open poll").click()
+    expect(fellow.locator("#poll .poll-question")).to_have_text("Would you enrol your patients?")
+    fellow.locator("#poll").get_by_role("button", name="Yes").click()
+    member.locator("#poll").get_by_role("button", name="Not sure").click()
+    expect(chair.locator("#poll")).to_contain_text("1 (50%)")
+    fellow.screenshot(path=str(screenshots / "live-fellow.png"), full_page=True)
+    chair.screenshot(path=str(screenshots / "live-moderator.png"), full_page=True)
+
+    assert first_order == ["Which patients benefit most?", "How long was the follow-up?"]
+    assert question_texts(fellow) == ["How long was the follow-up?", "Which patients benefit most?"]
+    assert chair.locator("#poll li").all_inner_texts()[0].endswith("1 (50%)")
