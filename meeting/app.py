@@ -13,6 +13,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from meeting.broker import create_broker
+from meeting.calendars.events import EventCache
+from meeting.calendars.guesses import GuessLimiter
 from meeting.clock import Clock, OffsetClock, SystemClock
 from meeting.config import Settings
 from meeting.db import engine_from_settings, make_session_factory
@@ -52,6 +54,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             broker=broker,
             hub=hub,
             limiter=RateLimiter(),
+            calendar_events=EventCache(),
+            feed_guesses=GuessLimiter(),
         )
         try:
             yield {"services": services, "templates": Templates()}

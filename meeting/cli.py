@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -18,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from meeting import __version__
 from meeting.accounts.service import Registration, invite, register
+from meeting.agenda.rosters import mentoring_roster
 from meeting.config import SCHEDULES_DIR, Settings, settings_table
 from meeting.db import engine_from_settings, make_session_factory, transaction
 from meeting.db.migrate import upgrade_database
@@ -26,6 +29,7 @@ from meeting.enums import CareerStage, Role
 from meeting.errors import InvalidInput, NotFound
 from meeting.exports import EXPORTERS, render_meeting_export
 from meeting.generate import generate_program
+from meeting.networking import format_plan, plan_rotation
 from meeting.program.document import ParsedProgram
 from meeting.program.importer import ImportSummary, import_program
 from meeting.program.parsing import parse_program
@@ -196,6 +200,41 @@ def invite_command(email: str, code: str, slug: str) -> None:
         errors.print(f"[red]error:[/red] {error.message}")
         sys.exit(1)
     console.print(f"Invited {email} to {code}.")
+
+
+@main.group()
+def mentoring() -> None:
+    """Speed-mentoring rotations."""
+
+
+@mentoring.command("plan")
+@click.argument("code")
+@click.option("--meeting", "slug", default="", help="Meeting slug (default: the default meeting).")
+@click.option("--minutes", default=8, show_default=True, help="Minutes per round.")
+@click.option("--rounds", default=0, help="Rounds (default: as many as fit in the session).")
+@click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same plan).")
+def mentoring_plan(code: str, slug: str, minutes: int, rounds: int, seed: int) -> None:
+    """Print the rotation for the confirmed sign-ups of mentoring session CODE."""
+    settings = Settings.from_env(os.environ)
+    try:
+        with _migrated_engine(settings) as engine, transaction(make_session_factory(engine)) as db:
+            meeting = get_meeting(db, slug, settings.default_meeting)
+            roster = mentoring_roster(db, meeting, code)
+    except NotFound as error:
+        errors.print(f"[red]error:[/red] {error.message}")
+        sys.exit(1)
+    if not roster.mentors or not roster.mentees:
+        errors.print(
+            f"[red]error:[/red] {code} has {len(roster.mentors)} mentors and "
+            f"{len(roster.mentees)} mentees signed up; a rotation needs at least one of each."
+        )
+        sys.exit(1)
+    session = roster.session
+    length = int((session.end_at - session.start_at).total_seconds() // 60)
+    count = rounds or max(1, length // minutes)
+    plan = plan_rotation(roster.mentors, roster.mentees, count, random.Random(seed))
+    zone = ZoneInfo(meeting.timezone)
+    sys.stdout.write(format_plan(plan, roster.names, minutes, session.start_at, zone))
 
 
 @main.command()

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from meeting.broker import Broker
+from meeting.calendars.events import EventCache
+from meeting.calendars.guesses import GuessLimiter
 from meeting.clock import Clock
 from meeting.config import Settings
 from meeting.db import SessionFactory
@@ -25,3 +27,7 @@ class Services:
     broker: Broker
     hub: RoomHub
     limiter: RateLimiter
+    calendar_events: EventCache
+    """Built VEVENTs by session revision: feeds are assembled, not rebuilt."""
+    feed_guesses: GuessLimiter
+    """Unknown feed tokens per client address (per process)."""

@@ -46,11 +46,11 @@ def diff_session(old: Snapshot | None, new: Snapshot) -> list[Change]:
         changes.append(Change(kind, _pick(old, [_STATUS_FIELD]), _pick(new, [_STATUS_FIELD])))
     if any(old.get(f) != new.get(f) for f in _TIME_FIELDS):
         changes.append(Change(ChangeKind.MOVED, _pick(old, _TIME_FIELDS), _pick(new, _TIME_FIELDS)))
-    if old.get(_ROOM_FIELD) != new.get(_ROOM_FIELD):
-        changes.append(
-            Change(ChangeKind.ROOM_CHANGED, _pick(old, [_ROOM_FIELD]), _pick(new, [_ROOM_FIELD]))
-        )
     handled = {_STATUS_FIELD, _ROOM_FIELD, *_TIME_FIELDS}
+    if old.get(_ROOM_FIELD) != new.get(_ROOM_FIELD):
+        room = [_ROOM_FIELD, *(["room_name"] if "room_name" in new else [])]
+        changes.append(Change(ChangeKind.ROOM_CHANGED, _pick(old, room), _pick(new, room)))
+        handled.add("room_name")
     details = sorted(
         k for k in old.keys() | new.keys() if k not in handled and old.get(k) != new.get(k)
     )

@@ -22,7 +22,7 @@ from meeting.program.models import (
     Track,
     VirtualRoom,
 )
-from meeting.program.snapshots import snapshot_of_doc, snapshot_of_session
+from meeting.program.snapshots import Names, names_of_doc, snapshot_of_doc, snapshot_of_session
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) as sessions are applied."""
@@ -54,6 +54,8 @@ def import_program(
     The caller owns the transaction: commit applies everything, rollback (a dry run) nothing.
     """
     doc = parsed.document
+    before = _current_names(db, doc.meeting.slug)
+    after = names_of_doc(doc)
     meeting = _upsert_meeting(db, doc.meeting)
     summary = ImportSummary(meeting=meeting.slug, warnings=list(parsed.warnings))
     tracks = _upsert_tracks(db, meeting, doc)
@@ -67,8 +69,8 @@ def import_program(
     total = len(doc.sessions)
     for position, item in enumerate(doc.sessions):
         session = existing.get(item.code)
-        old = snapshot_of_session(session, lookup.code_by_id) if session else None
-        changes = diff_session(old, snapshot_of_doc(item))
+        old = snapshot_of_session(session, lookup.code_by_id, before) if session else None
+        changes = diff_session(old, snapshot_of_doc(item, after))
         if session is None:
             session = Session(meeting_id=meeting.id, code=item.code, revision=0)
             db.add(session)
@@ -86,21 +88,7 @@ def import_program(
         if progress is not None:
             progress(position + 1, total)
 
-    wanted = {s.code for s in doc.sessions}
-    for code, session in existing.items():
-        if code in wanted or session.status == SessionStatus.CANCELLED:
-            continue
-        old = snapshot_of_session(session, lookup.code_by_id)
-        session.status = SessionStatus.CANCELLED
-        session.cancelled_at = now
-        session.revision += 1
-        new = snapshot_of_session(session, lookup.code_by_id)
-        pending.append((session, diff_session(old, new)))
-        summary.cancelled += 1
-        summary.warnings.append(
-            Problem("not in the file: cancelled (kept, not deleted)", session=code)
-        )
-
+    pending += _cancel_missing(doc, existing, lookup.code_by_id, before, now, summary)
     db.flush()
     _link_parents(doc, existing)
     if pending:
@@ -160,6 +148,55 @@ class _Lookup:
             row.position = position
             rows.append(row)
         session.speakers = rows
+
+
+def _cancel_missing(
+    doc: ProgramDocument,
+    existing: dict[str, Session],
+    code_by_id: dict[int, str],
+    before: Names,
+    now: datetime,
+    summary: ImportSummary,
+) -> list[tuple[Session, list[Change]]]:
+    """Sessions that left the file are cancelled, never deleted, and the import warns."""
+    wanted = {s.code for s in doc.sessions}
+    cancelled = []
+    for code, session in existing.items():
+        if code in wanted or session.status == SessionStatus.CANCELLED:
+            continue
+        old = snapshot_of_session(session, code_by_id, before)
+        session.status = SessionStatus.CANCELLED
+        session.cancelled_at = now
+        session.revision += 1
+        cancelled.append((session, diff_session(old, snapshot_of_session(session, code_by_id))))
+        summary.cancelled += 1
+        summary.warnings.append(
+            Problem("not in the file: cancelled (kept, not deleted)", session=code)
+        )
+    return cancelled
+
+
+def _current_names(db: DbSession, slug: str) -> Names:
+    """Display names as stored before this import renames anything."""
+    meeting_id = db.scalar(select(Meeting.id).where(Meeting.slug == slug))
+    if meeting_id is None:
+        return Names()
+    rooms = db.execute(
+        select(VirtualRoom.slug, VirtualRoom.name).where(VirtualRoom.meeting_id == meeting_id)
+    ).all()
+    tracks = db.execute(select(Track.slug, Track.name).where(Track.meeting_id == meeting_id)).all()
+    speakers = db.execute(
+        select(Speaker.key, Speaker.name, Speaker.degrees, Speaker.affiliation).where(
+            Speaker.meeting_id == meeting_id
+        )
+    ).all()
+    return Names(
+        rooms=dict(rooms),
+        tracks=dict(tracks),
+        speakers={
+            key: (name, degrees, affiliation) for key, name, degrees, affiliation in speakers
+        },
+    )
 
 
 def _link_parents(doc: ProgramDocument, sessions: dict[str, Session]) -> None:

@@ -1,23 +1,48 @@
-"""A session's comparable state, from a document or from a loaded row (same keys, same values)."""
+"""A session's comparable state, from a document or from a loaded row (same keys, same values).
+
+Display names of the room, tracks and speakers are part of it: renaming a speaker changes
+what calendars and pages show, so it must count as a change of every session they are in.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC
 
 from meeting.program.changes import Snapshot
-from meeting.program.document import SessionDoc
+from meeting.program.document import ProgramDocument, SessionDoc
 from meeting.program.models import Session
 
 
-def snapshot_of_doc(item: SessionDoc) -> Snapshot:
+@dataclass(frozen=True)
+class Names:
+    """What slugs and keys are called: rooms and tracks by slug, speakers by key."""
+
+    rooms: Mapping[str, str] = field(default_factory=dict)
+    tracks: Mapping[str, str] = field(default_factory=dict)
+    speakers: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
+    """key -> (name, degrees, affiliation)"""
+
+
+def names_of_doc(doc: ProgramDocument) -> Names:
+    return Names(
+        rooms={r.slug: r.name for r in doc.rooms},
+        tracks={t.slug: t.name for t in doc.tracks},
+        speakers={s.key: (s.name, s.degrees, s.affiliation) for s in doc.speakers},
+    )
+
+
+def snapshot_of_doc(item: SessionDoc, names: Names) -> Snapshot:
     return {
         "title": item.title,
         "kind": item.kind.value,
         "start": item.start.astimezone(UTC).isoformat(),
         "end": item.end.astimezone(UTC).isoformat(),
         "room": item.room,
+        "room_name": names.rooms.get(item.room) if item.room else None,
         "tracks": sorted(item.tracks),
+        "track_names": sorted(names.tracks.get(t, t) for t in item.tracks),
         "audience": item.audience.value,
         "capacity": item.capacity,
         "status": item.status.value,
@@ -25,19 +50,43 @@ def snapshot_of_doc(item: SessionDoc) -> Snapshot:
         "description": item.description,
         "stream_url": item.stream_url,
         "recording_url": item.recording_url,
-        "speakers": [[ref.speaker, ref.role.value] for ref in item.speakers],
+        "speakers": [
+            [ref.speaker, ref.role.value, *names.speakers.get(ref.speaker, ("", "", ""))]
+            for ref in item.speakers
+        ],
     }
 
 
-def snapshot_of_session(session: Session, code_by_id: Mapping[int, str]) -> Snapshot:
-    """Needs room, tracks and speakers (with speaker) loaded; parents resolve via `code_by_id`."""
+def snapshot_of_session(
+    session: Session, code_by_id: Mapping[int, str], names: Names | None = None
+) -> Snapshot:
+    """Needs room, tracks and speakers (with speaker) loaded; parents resolve via `code_by_id`.
+
+    `names`, when given, overrides the loaded display names (the importer passes the names
+    as they were before it renamed anything).
+    """
+    room = session.room.slug if session.room else None
+    room_name = session.room.name if session.room else None
+    if names is not None and room is not None:
+        room_name = names.rooms.get(room, room_name)
+
+    def speaker(key: str, name: str, degrees: str, affiliation: str) -> list[str]:
+        if names is not None and key in names.speakers:
+            return list(names.speakers[key])
+        return [name, degrees, affiliation]
+
+    def track_name(slug: str, name: str) -> str:
+        return names.tracks.get(slug, name) if names is not None else name
+
     return {
         "title": session.title,
         "kind": str(session.kind),
         "start": session.start_at.astimezone(UTC).isoformat(),
         "end": session.end_at.astimezone(UTC).isoformat(),
-        "room": session.room.slug if session.room else None,
+        "room": room,
+        "room_name": room_name,
         "tracks": sorted(t.slug for t in session.tracks),
+        "track_names": sorted(track_name(t.slug, t.name) for t in session.tracks),
         "audience": str(session.audience),
         "capacity": session.capacity,
         "status": str(session.status),
@@ -45,5 +94,14 @@ def snapshot_of_session(session: Session, code_by_id: Mapping[int, str]) -> Snap
         "description": session.description,
         "stream_url": session.stream_url,
         "recording_url": session.recording_url,
-        "speakers": [[row.speaker.key, str(row.role)] for row in session.speakers],
+        "speakers": [
+            [
+                row.speaker.key,
+                str(row.role),
+                *speaker(
+                    row.speaker.key, row.speaker.name, row.speaker.degrees, row.speaker.affiliation
+                ),
+            ]
+            for row in session.speakers
+        ],
     }

@@ -7,18 +7,16 @@ gets the same bare 404 (or 429 once an address has guessed too often).
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from meeting.calendars.agenda_feed import render_agenda_calendar
-from meeting.calendars.events import REMINDER_CHOICES, EventCache
+from meeting.calendars.events import REMINDER_CHOICES
 from meeting.calendars.feeds import CONTENT_TYPE, RenderedCalendar
 from meeting.calendars.guesses import GuessLimiter
 from meeting.calendars.preferences import (
@@ -46,30 +44,9 @@ PUBLIC_CACHE = "public, max-age=300, must-revalidate"
 PRIVATE_CACHE = "private, max-age=300, must-revalidate"
 
 
-@dataclass
-class CalendarRuntime:
-    """Per-app calendar state: the VEVENT byte cache and the token-guess limiter."""
-
-    events: EventCache
-    guesses: GuessLimiter
-
-
-_runtime_lock = threading.Lock()
-
-
-def calendar_runtime(conn: HTTPConnection) -> CalendarRuntime:
-    """Created on first use and kept on the app, so each app (and test) has its own."""
-    state = conn.app.state
-    with _runtime_lock:
-        runtime: CalendarRuntime | None = getattr(state, "calendars", None)
-        if runtime is None:
-            runtime = CalendarRuntime(EventCache(), GuessLimiter())
-            state.calendars = runtime
-    return runtime
-
-
 def session_calendar(request: Request) -> Response:
-    svc, events = services(request), calendar_runtime(request).events
+    svc = services(request)
+    events = svc.calendar_events
     code = request.path_params["code"]
     with read_db(request) as db:
         meeting = current_meeting(request, db)
@@ -78,7 +55,8 @@ def session_calendar(request: Request) -> Response:
 
 
 def track_calendar(request: Request) -> Response:
-    svc, events = services(request), calendar_runtime(request).events
+    svc = services(request)
+    events = svc.calendar_events
     slug = request.path_params["track"]
     with read_db(request) as db:
         meeting = current_meeting(request, db)
@@ -110,12 +88,12 @@ def program_calendar(request: Request) -> Response:
 
 def agenda_feed(request: Request) -> Response:
     """My agenda, by secret token; Last-Modified is when its bytes last changed."""
-    svc, runtime = services(request), calendar_runtime(request)
+    svc = services(request)
     now = svc.clock.now()
     with read_db(request) as db:
         access = find_feed_token(db, request.path_params["token"])
         if access is None:
-            return _unknown_token(request, runtime.guesses, now)
+            return _unknown_token(request, svc.feed_guesses, now)
         meeting = current_meeting(request, db)
         body = render_agenda_calendar(
             db,
@@ -124,7 +102,7 @@ def agenda_feed(request: Request) -> Response:
             access.settings,
             now,
             svc.settings.base_url,
-            runtime.events,
+            svc.calendar_events,
         )
     etag = strong_etag(body)
     modified = access.feed_changed_at if access.feed_etag == etag else None

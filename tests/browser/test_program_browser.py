@@ -110,7 +110,7 @@ def test_parent_session_page_lists_its_tables(
 
     page.goto("/sessions/CAREER-LUNCH")
 
-    rows = page.locator("table.children-table tbody tr").evaluate_all(
+    rows = page.locator(".child-grid [data-session]").evaluate_all(
         "rows => rows.map(row => row.dataset.session)"
     )
     assert rows == lunch["children"]

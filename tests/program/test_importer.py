@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -144,3 +145,17 @@ def test_export_import_export_round_trips_exactly(
         first = render_program_yaml(load_program_document(db, db.scalars(select(Meeting)).one()))
 
     assert first == render_program_yaml(make_program())
+
+
+def test_renaming_a_speaker_changes_every_session_they_are_in(
+    db_factory: SessionFactory, program: ProgramDocument
+) -> None:
+    speakers = tuple(
+        replace(s, name="Jürgen K. Müller") if s.key == "jmuller" else s for s in program.speakers
+    )
+
+    summary = import_document(db_factory, replace(program, speakers=speakers))
+
+    revisions = {code: s.revision for code, s in sessions_by_code(db_factory).items()}
+    assert (summary.updated, summary.unchanged) == (2, 6)
+    assert (revisions["PLEN-01"], revisions["WS-101"], revisions["LYM-201"]) == (1, 1, 0)
