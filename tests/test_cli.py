@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import select
 
+from meeting.agenda.service import add_to_agenda
 from meeting.cli import main
 from meeting.config import SCHEDULES_DIR
+from meeting.db import SessionFactory, transaction
+from meeting.enums import SessionKind
+from meeting.program.models import Meeting
+from tests.conftest import NOW, import_document
+from tests.factories import make_program, make_session, make_user, pacific
 
 pytestmark = pytest.mark.integration
 
@@ -115,3 +123,53 @@ def test_generate_is_deterministic_and_importable(run: object, tmp_path: Path) -
 
     assert one.read_bytes() == two.read_bytes()
     assert "Imported synthetic (yaml): 120 created" in result.output
+
+
+def test_mentoring_plan_prints_the_rotation(run: object, db_factory: SessionFactory) -> None:
+    assert callable(run)
+    mentoring = make_session(
+        code="MENTOR",
+        title="Speed mentoring",
+        kind=SessionKind.MENTORING,
+        start=pacific(5, 13),
+        end=pacific(5, 14),
+        capacity=10,
+    )
+    program = make_program()
+    import_document(db_factory, replace(program, sessions=(*program.sessions, mentoring)))
+    with transaction(db_factory) as db:
+        meeting = db.scalars(select(Meeting)).one()
+        people = [make_user(db, name=f"Mentor {i}", career_stage="faculty") for i in range(2)]
+        people += [make_user(db, name=f"Fellow {i}", career_stage="fellow") for i in range(2)]
+        for person in people:
+            add_to_agenda(db, person, meeting, "MENTOR", NOW)
+
+    result = run(
+        "mentoring", "plan", "MENTOR", "--rounds", "2", "--minutes", "10", "--meeting", "test-2020"
+    )
+
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        "Speed mentoring: 2 rounds of 10 minutes, from Sat 05 Dec 2020 13:00 (America/Los_Angeles)"
+    )
+    assert [line for line in lines if line.startswith("Round")] == [
+        "Round 1  13:00-13:10",
+        "Round 2  13:10-13:20",
+    ]
+    pairs = [
+        tuple(line.split()[:4])
+        for line in lines
+        if line.startswith("  Mentor ") and "Mentee" not in line
+    ]
+    assert len(pairs) == 4
+    assert len(set(pairs)) == 4  # no pair twice
+
+
+def test_mentoring_plan_needs_both_sides(run: object, db_factory: SessionFactory) -> None:
+    assert callable(run)
+    import_document(db_factory, make_program())
+
+    result = run("mentoring", "plan", "WS-101", "--meeting", "test-2020")
+
+    assert result.exit_code == 1
+    assert "WS-101 has 0 mentors and 0 mentees signed up" in result.output

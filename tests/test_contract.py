@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from meeting.cli import main
 from meeting.config import settings_table
@@ -34,14 +34,33 @@ PROMISED_PATHS = [
     "/api/sessions",
     "/api/sessions/{code}",
     "/api/openapi.json",
+    "/api/me/agenda",
+    "/api/me/agenda/{code}",
+    "/agenda",
+    "/register",
+    "/login",
+    "/logout",
+    "/live/{code}",
+    "/ws/rooms/{code}",
+    "/ws/me",
 ]
-PROMISED_COMMANDS = ["serve", "db upgrade", "import", "export", "demo", "generate"]
+PROMISED_COMMANDS = [
+    "serve",
+    "db upgrade",
+    "import",
+    "export",
+    "demo",
+    "generate",
+    "users add",
+    "invite",
+    "mentoring plan",
+]
 
 
 def route_paths(routes: list[BaseRoute], prefix: str = "") -> set[str]:
     paths: set[str] = set()
     for route in routes:
-        if isinstance(route, Route):
+        if isinstance(route, Route | WebSocketRoute):
             paths.add(prefix + route.path)
         elif isinstance(route, Mount):
             paths |= route_paths(list(route.routes), prefix + route.path)

@@ -271,8 +271,8 @@ class RoomHub:
         """Everyone in the room now, across all processes (id -> name)."""
         now = time.monotonic()
         people: dict[int, str] = {}
-        for _count, listed, expires in room.presence.values():
-            if expires >= now:
+        for process, (_count, listed, expires) in room.presence.items():
+            if process != self.process_id and expires >= now:  # ours may be a tick old
                 people.update(listed)
         people.update({c.member.user_id: c.member.name for c in room.connections})
         return people

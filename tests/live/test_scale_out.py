@@ -125,3 +125,35 @@ def test_nothing_accepted_is_lost_across_a_restart(
     assert [m["text"] for m in snapshot["chat"]] == ["before the restart"]
     assert [q["text"] for q in snapshot["questions"]] == ["Will this survive?"]
     assert snapshot["last_event_id"] == 2
+
+
+def test_lobby_occupancy_is_the_same_on_both_processes(
+    database_url: str, redis_url: str, db_factory: SessionFactory, tmp_path: Path
+) -> None:
+    import_document(db_factory, make_program())
+    with transaction(db_factory) as db:
+        make_user(db, email="alice@example.org", name="Alice Adeyemi")
+        make_user(db, email="bob@example.org", name="Bob Sørensen")
+    env = {
+        **server_env(database_url, redis_url),
+        "MEETING_CLOCK_START": "2020-12-06T11:10:00-08:00",
+    }
+
+    with ExitStack() as stack:
+        one = stack.enter_context(process_server(env, tmp_path / "one.log"))
+        two = stack.enter_context(process_server(env, tmp_path / "two.log"))
+        alice = stack.enter_context(open_room(one, "LUNCH", login_cookie(one, "alice@example.org")))
+        bob = stack.enter_context(open_room(two, "LUNCH", login_cookie(two, "bob@example.org")))
+        receive_json(alice), receive_json(bob)
+        alice.send(json.dumps({"type": "join_table", "code": "LUNCH-T1"}))
+        seen_on_two = receive_until(bob, "occupancy")["tables"]
+        bob.send(json.dumps({"type": "join_table", "code": "LUNCH-T1"}))
+        own = receive_until(alice, "occupancy")  # alice's own move comes back first
+        seen_on_one = receive_until(alice, "occupancy")
+
+    assert [(t["code"], t["taken"]) for t in seen_on_two] == [("LUNCH-T1", 1), ("LUNCH-T2", 0)]
+    assert own["tables"] == seen_on_two
+    assert [(t["code"], t["taken"]) for t in seen_on_one["tables"]] == [
+        ("LUNCH-T1", 2),
+        ("LUNCH-T2", 0),
+    ]
