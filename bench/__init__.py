@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): the project measured against a bare ceiling on this machine."""

@@ -1,0 +1,137 @@
+"""The bare ceiling: what this machine serves at all under the project's uvicorn settings.
+
+Bodies are the project's own responses, saved by `bench.run` into the folder named by
+`BENCH_BODIES_DIR` (one `<name>.body` file each), so every ceiling has the same size as
+the figure it is compared with. Nothing here touches a database.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import uvicorn
+from jinja2 import Environment
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+BODIES_ENV = "BENCH_BODIES_DIR"
+ETAG = '"bench-ceiling"'
+MEDIA_TYPES = {
+    "feed": "text/calendar; charset=utf-8",
+    "program_ics": "text/calendar; charset=utf-8",
+    "schedule_xml": "application/xml",
+    "schedule_json": "application/json",
+    "api_sessions": "application/json",
+}
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Program</title>
+<link rel="stylesheet" href="/static/site.css"></head><body><main><h1>Program</h1><ol>
+{% for row in rows %}<li class="session"><time>{{ row.start }}</time>
+<a href="/sessions/{{ row.code }}">{{ row.title }}</a> <span>{{ row.room }}</span>
+<span class="speakers">{{ row.speakers | join(", ") }}</span></li>
+{% endfor %}</ol></main></body></html>"""
+
+
+def _rows(count: int) -> list[dict[str, object]]:
+    return [
+        {
+            "start": f"{8 + i % 10:02d}:{i % 4 * 15:02d}",
+            "code": f"S{i:04d}",
+            "title": f"Advances in lymphoma & myeloma care <part {i}>",
+            "room": f"Room {i % 12}",
+            "speakers": ["Amara Okafor", "Jun Tanaka", "Lucía García"],
+        }
+        for i in range(count)
+    ]
+
+
+def create_app() -> Starlette:
+    folder = Path(os.environ[BODIES_ENV])
+    bodies = {path.stem: path.read_bytes() for path in folder.glob("*.body")}
+    template = Environment(autoescape=True).from_string(PAGE)
+    page_size = len(bodies.get("program_page", b"x" * 100_000))
+    one_row = len(template.render(rows=_rows(2))) - len(template.render(rows=_rows(1)))
+    rows = _rows(max(1, (page_size - len(template.render(rows=[]))) // max(1, one_row)))
+    clients: set[WebSocket] = set()
+    event_ids = itertools.count(1)
+    snapshot = json.dumps({"type": "snapshot", "last_event_id": 0, "chat": [], "presence": {}})
+
+    async def conditional(request: Request) -> Response:
+        if request.headers.get("if-none-match") == ETAG:
+            return Response(status_code=304, headers={"ETag": ETAG})
+        return Response(bodies["feed"], media_type=MEDIA_TYPES["feed"], headers={"ETag": ETAG})
+
+    async def body(request: Request) -> Response:
+        name = request.path_params["name"]
+        return Response(bodies[name], media_type=MEDIA_TYPES.get(name, "text/plain"))
+
+    async def page(_request: Request) -> Response:
+        return HTMLResponse(template.render(rows=rows))
+
+    async def room(websocket: WebSocket) -> None:
+        """Bare broadcast: every text frame goes to every open socket, nothing stored."""
+        await websocket.accept()
+        clients.add(websocket)
+        await websocket.send_text(snapshot)
+        try:
+            while True:
+                text = json.loads(await websocket.receive_text()).get("text", "")
+                frame = json.dumps(
+                    {
+                        "type": "chat",
+                        "id": next(event_ids),
+                        "at": time.time(),
+                        "user": {"id": 0, "name": "Bench"},
+                        "text": text,
+                    }
+                )
+                for client in list(clients):
+                    try:
+                        await client.send_text(frame)
+                    except (WebSocketDisconnect, RuntimeError):
+                        clients.discard(client)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            clients.discard(websocket)
+
+    return Starlette(
+        routes=[
+            Route("/api/meetings", body_ok),
+            Route("/304", conditional),
+            Route("/body/{name}", body),
+            Route("/page", page),
+            WebSocketRoute("/ws", room),
+        ]
+    )
+
+
+async def body_ok(_request: Request) -> Response:
+    return Response(b"{}", media_type="application/json")
+
+
+def main() -> None:
+    """`python -m bench.ceiling PORT WORKERS`: the same uvicorn settings as `meeting serve`."""
+    port, workers = int(sys.argv[1]), int(sys.argv[2])
+    uvicorn.run(
+        "bench.ceiling:create_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        ws_per_message_deflate=False,
+        ws_max_size=65_536,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":
+    main()
