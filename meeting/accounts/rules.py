@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from meeting.accounts.models import User
-from meeting.enums import Audience, SessionStatus
+from meeting.enums import Audience, SessionKind, SessionStatus
 from meeting.program.models import Session
 
 
@@ -26,7 +26,11 @@ def check_eligibility(user: User, session: Session, *, invited: bool) -> Eligibi
         return Eligibility(False, "This session has been cancelled.")
     if user.role == "organizer":
         return ALLOWED
-    if session.audience == Audience.TRAINEES and not user.career_stage.is_trainee:
+    if (
+        session.audience == Audience.TRAINEES
+        and not user.career_stage.is_trainee
+        and session.kind != SessionKind.MENTORING  # the mentors of a trainee rotation
+    ):
         return Eligibility(
             False,
             "This event is for trainees only (medical students, residents and fellows); "

@@ -140,7 +140,8 @@ function setBreakout(breakout) {
   const ends = new Date(breakout.ends_at);
   clearInterval(countdown);
   const tick = () => {
-    const left = Math.max(0, Math.round((ends - Date.now() - clockSkew) / 1000));
+    const serverNow = Date.now() - clockSkew;
+    const left = Math.max(0, Math.round((ends - serverNow) / 1000));
     const waiting = mine ? "" : " You sit this round out; you'll be paired next round.";
     $("breakout-status").textContent =
       `${label}: round ${breakout.round}${rounds}, ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")} left.${waiting}`;
@@ -170,8 +171,11 @@ function setState(state) {
   const stage = $("stage");
   stage.replaceChildren();
   if (state === "live" && root.dataset.stream) {
-    const link = el("a", { href: root.dataset.stream, class: "button", rel: "noopener" }, "Watch the live stream");
-    stage.append(el("p", {}, "The session is live."), link);
+    const frame = el("iframe", { src: root.dataset.stream, title: "Live stream", class: "stream-embed",
+      allow: "autoplay; fullscreen; picture-in-picture", allowfullscreen: "", loading: "lazy" });
+    const link = el("a", { href: root.dataset.stream, class: "button button-small", rel: "noopener" }, "Open the stream in a new tab");
+    link.target = "_blank";
+    stage.append(frame, link);
   } else if (state === "ended") {
     stage.append(el("p", {}, "This session has ended."));
     if (root.dataset.recording) {

@@ -159,3 +159,18 @@ def test_organizers_may_join_anything(db_factory: SessionFactory, program: Progr
 def test_unknown_session_is_not_found(db_factory: SessionFactory, program: ProgramDocument) -> None:
     with pytest.raises(NotFound):
         add(db_factory, new_user(db_factory), "NOPE")
+
+
+def test_mentors_may_join_trainee_mentoring_sessions(db_factory: SessionFactory) -> None:
+    program = make_program()
+    mentoring = make_session(
+        code="BUDDIES",
+        kind=SessionKind.MENTORING,
+        audience=Audience.TRAINEES,
+        start=pacific(5, 13),
+        end=pacific(5, 14),
+    )
+    import_document(db_factory, replace(program, sessions=(*program.sessions, mentoring)))
+    mentor = new_user(db_factory, career_stage="faculty")
+
+    assert add(db_factory, mentor, "BUDDIES").state == AgendaState.CONFIRMED
