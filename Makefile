@@ -30,5 +30,9 @@ lint: $(STAMP)
 
 check: lint test
 
+## Benchmarks against a bare ceiling on this machine (needs wrk; ~10 min; see README)
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .ruff_cache

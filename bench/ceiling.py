@@ -7,10 +7,10 @@ the figure it is compared with. Nothing here touches a database.
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from meeting.serving import raise_file_limit
 
 BODIES_ENV = "BENCH_BODIES_DIR"
 ETAG = '"bench-ceiling"'
@@ -118,8 +120,13 @@ async def body_ok(_request: Request) -> Response:
 
 
 def main() -> None:
-    """`python -m bench.ceiling PORT WORKERS`: the same uvicorn settings as `meeting serve`."""
-    port, workers = int(sys.argv[1]), int(sys.argv[2])
+    """`python -m bench.ceiling --workers N --port P`: `meeting serve`'s uvicorn settings."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--port", type=int, required=True)
+    arguments = parser.parse_args()
+    port, workers = arguments.port, arguments.workers
+    raise_file_limit()
     uvicorn.run(
         "bench.ceiling:create_app",
         factory=True,

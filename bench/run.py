@@ -1,0 +1,796 @@
+"""`make bench`: the project against a bare ceiling measured in the same run.
+
+Steps: generate 1,000 sessions (`meeting generate`), time `meeting import` and a re-import
+with 50 changes, bulk-insert 30,000 attendees with agendas of 20-30 sessions and feed
+tokens, serve with the real `meeting serve`, save its bodies, serve the same bodies from
+the bare ceiling (bench/ceiling.py) under the same uvicorn settings, load both with wrk
+(HTTP) and WebSocket client processes (bench/ws_load.py), print one table and save it to
+bench/results/latest.json. Everything listens on 127.0.0.1 only.
+
+Settings (short, so the whole run stays near ten minutes on two cores) are the constants
+below; MEETING_BENCH_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/postgres) adds
+the import and HTTP figures on PostgreSQL, in a database `meeting_bench` dropped after.
+"""
+
+# ruff: noqa: S603, S607 (the bench starts its own commands: this interpreter, wrk)
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import itsdangerous
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, insert, make_url, select, text
+
+from bench import load, ws_load
+from meeting.accounts.models import User
+from meeting.accounts.passwords import hash_password
+from meeting.agenda.models import AgendaEntry
+from meeting.calendars.models import FeedToken
+from meeting.calendars.tokens import derive_token, hash_token
+from meeting.db import create_db_engine
+from meeting.enums import Audience, SessionStatus
+from meeting.generate import generate_program
+from meeting.program.models import Session
+from meeting.program.yaml_format import render_program_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+SESSIONS = 1000
+ATTENDEES = 30_000
+AGENDA_SIZES = (20, 30)
+CHANGES = 50
+SEED = 2020
+SECRET = "bench-secret-key-not-for-production"  # noqa: S105 (a throwaway database)
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+"""A smoke run of the bench itself (one short run per figure, small rooms): not figures."""
+RUNS = 1 if QUICK else 3
+RUN_SECONDS = 1 if QUICK else 2
+WARM_SECONDS = 1
+COLD_TOKENS_PER_RUN = 4000
+FAR_ZONE = "Pacific/Kiritimati"
+WS_SIZES = (200,) if QUICK else (1000, 5000)
+LIGHT_RATE = {200: 10.0, 1000: 10.0, 5000: 2.0}
+LADDER = {200: (10.0, 20.0), 1000: (10.0, 20.0, 40.0, 80.0), 5000: (2.0, 4.0, 8.0, 16.0)}
+PHASE_SECONDS = 3
+MAX_P99_MS = 500.0
+BENCH_DATABASE = "meeting_bench"
+NOT_MODIFIED = 304
+IMPORT_BUDGET_S = 3
+REIMPORT_BUDGET_S = 1
+
+console = Console(highlight=False)
+
+
+@dataclasses.dataclass
+class Row:
+    key: str
+    figure: str
+    value: float
+    ceiling: float | None
+    ratio: float | None
+    budget: str
+    passed: bool
+    units: str
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def ratio_row(
+    key: str, figure: str, value: float, ceiling: float, minimum: float, units: str, **details: Any
+) -> Row:
+    ratio = value / ceiling if ceiling else 0.0
+    return Row(
+        key, figure, value, ceiling, ratio, f"≥ {minimum}x", ratio >= minimum, units, details
+    )
+
+
+def at_most_row(
+    key: str, figure: str, value: float, ceiling: float, maximum: float, units: str, **details: Any
+) -> Row:
+    ratio = value / ceiling if ceiling else float("inf")
+    return Row(
+        key, figure, value, ceiling, ratio, f"≤ {maximum}x", ratio <= maximum, units, details
+    )
+
+
+# --- processes -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def server(command: list[str], env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
+    """Start a server on a free loopback port; yield (base URL, pid); stop it."""
+    port = free_port()
+    full_env = {**os.environ, **env, "MEETING_BASE_URL": f"http://127.0.0.1:{port}"}
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", *command, str(port)],
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{command} exited: {log.read_text(errors='replace')[-2000:]}")
+            try:
+                httpx.get(f"{base}/api/meetings", timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield base, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def meeting_server(env: dict[str, str], log: Path, workers: int = 1) -> Any:
+    return server(["meeting", "serve", "--workers", str(workers), "--port"], env, log)
+
+
+def ceiling_server(bodies: Path, log: Path, workers: int = 1) -> Any:
+    return server(
+        ["bench.ceiling", "--workers", str(workers), "--port"],
+        {"BENCH_BODIES_DIR": str(bodies)},
+        log,
+    )
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def timed_cli(args: list[str], env: dict[str, str]) -> float:
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-m", "meeting", *args],
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    return time.monotonic() - started
+
+
+def changed_program(path: Path) -> None:
+    """The generated program with 50 sessions retitled and re-described (a re-import's diff)."""
+    document = generate_program(SESSIONS, seed=SEED)
+    sessions = list(document.sessions)
+    for index in random.Random(SEED).sample(range(len(sessions)), CHANGES):
+        old = sessions[index]
+        sessions[index] = dataclasses.replace(
+            old, title=f"{old.title} (updated)", description=f"{old.description} Updated."
+        )
+    path.write_text(render_program_yaml(dataclasses.replace(document, sessions=tuple(sessions))))
+
+
+def seed_attendees(url: str) -> tuple[list[int], list[str]]:
+    """30,000 attendees (one shared argon2 hash), agendas, feed tokens; bulk inserts only."""
+    engine = create_db_engine(url)
+    rng = random.Random(SEED)
+    shared_hash = hash_password("correct horse battery")
+    now = datetime.now(UTC)
+    try:
+        with engine.begin() as conn:
+            session_ids = list(
+                conn.scalars(select(Session.id).where(Session.status != SessionStatus.CANCELLED))
+            )
+            conn.execute(
+                insert(User),
+                [
+                    {
+                        "email": f"attendee{i}@bench.test",
+                        "name": f"Attendee {i}",
+                        "password_hash": shared_hash,
+                        "career_stage": "faculty",
+                        "is_member": True,
+                        "timezone": "",
+                        "interests": [],
+                        "role": "attendee",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for i in range(ATTENDEES)
+                ],
+            )
+            user_ids = list(
+                conn.scalars(
+                    select(User.id).where(User.email.like("%@bench.test")).order_by(User.id)
+                )
+            )
+            entries = [
+                (user_id, session_id, "confirmed", now, 0)
+                for user_id in user_ids
+                for session_id in rng.sample(session_ids, rng.randint(*AGENDA_SIZES))
+            ]
+            _insert_agenda(engine, conn, entries)
+            nonces = [f"{i:064x}" for i in range(len(user_ids))]
+            tokens = [derive_token(SECRET, nonce) for nonce in nonces]
+            conn.execute(
+                insert(FeedToken),
+                [
+                    {
+                        "user_id": user_id,
+                        "token_hash": hash_token(token),
+                        "nonce": nonce,
+                        "created_at": now,
+                        "feed_etag": "",
+                        "feed_changed_at": None,
+                    }
+                    for user_id, nonce, token in zip(user_ids, nonces, tokens, strict=True)
+                ],
+            )
+    finally:
+        engine.dispose()
+    return user_ids, tokens
+
+
+def _insert_agenda(engine: Engine, conn: Any, entries: list[tuple[Any, ...]]) -> None:
+    columns = ("user_id", "session_id", "state", "added_at", "added_version")
+    if engine.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY agenda_entry ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for entry in entries:
+                copy.write_row(entry)
+        return
+    conn.execute(insert(AgendaEntry), [dict(zip(columns, e, strict=True)) for e in entries])
+
+
+def session_cookie(user_id: int) -> str:
+    """The cookie the login form sets (Starlette's signed session), minted with the key."""
+    data = base64.b64encode(json.dumps({"uid": user_id}).encode())
+    signed = itsdangerous.TimestampSigner(SECRET).sign(data).decode()
+    return f"meeting_session={signed}"
+
+
+def room_and_clock() -> tuple[str, datetime, date]:
+    """An open-to-everyone session (its room), a clock inside it, the meeting's second day."""
+    document = generate_program(SESSIONS, seed=SEED)
+    session = min(
+        (
+            s
+            for s in document.sessions
+            if s.audience == Audience.EVERYONE
+            and s.status == SessionStatus.SCHEDULED
+            and s.parent is None
+        ),
+        key=lambda s: s.start,
+    )
+    return (
+        session.code,
+        session.start + timedelta(minutes=5),
+        document.meeting.start_date + timedelta(days=1),
+    )
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
+def median_rps(
+    url: str, tmp: Path, *, headers: tuple[str, ...] = (), warm: bool = True
+) -> dict[str, Any]:
+    if warm:
+        load.run_wrk(url, seconds=WARM_SECONDS, headers=headers)
+    runs = [load.run_wrk(url, seconds=RUN_SECONDS, headers=headers) for _ in range(RUNS)]
+    return {
+        "median": statistics.median(r.requests_per_s for r in runs),
+        "runs": [r.requests_per_s for r in runs],
+        "errors": sum(r.errors for r in runs),
+        "p99_ms": statistics.median(r.p99_ms for r in runs),
+    }
+
+
+def cold_feed_rps(base: str, tokens: list[str], tmp: Path) -> dict[str, Any]:
+    """Each request a feed never rendered before (as right after a change), 3 disjoint sets."""
+    runs = []
+    requests = []
+    for run in range(RUNS):
+        chosen = tokens[1000 + run * COLD_TOKENS_PER_RUN : 1000 + (run + 1) * COLD_TOKENS_PER_RUN]
+        paths = tmp / f"cold-{run}.txt"
+        paths.write_text("".join(f"/feeds/{t}.ics\n" for t in chosen))
+        result = load.run_wrk(base + "/", seconds=RUN_SECONDS, paths_file=paths, script_dir=tmp)
+        runs.append(result.requests_per_s)
+        requests.append(result.requests)
+    return {
+        "median": statistics.median(runs),
+        "runs": runs,
+        "requests": requests,
+        "all_cold": max(requests) <= COLD_TOKENS_PER_RUN,
+    }
+
+
+def save_bodies(base: str, token: str, day: date, folder: Path) -> dict[str, str]:
+    paths = {
+        "feed": f"/feeds/{token}.ics",
+        "program_ics": "/program.ics",
+        "schedule_xml": "/schedule.xml",
+        "schedule_json": "/schedule.json",
+        "program_page": f"/program?day={day.isoformat()}&tz={FAR_ZONE}",
+        "api_sessions": "/api/sessions",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for name, path in paths.items():
+            response = client.get(path)
+            response.raise_for_status()
+            (folder / f"{name}.body").write_bytes(response.content)
+    return paths
+
+
+def http_figures(
+    base: str,
+    ceiling: dict[str, dict[str, Any]],
+    tokens: list[str],
+    tmp: Path,
+    label: str,
+    day: date,
+) -> list[Row]:
+    token = tokens[0]
+    feed = f"{base}/feeds/{token}.ics"
+    etag = httpx.get(feed, timeout=60).headers["etag"]
+    if httpx.get(feed, headers={"If-None-Match": etag}, timeout=60).status_code != NOT_MODIFIED:
+        raise RuntimeError("the feed does not answer a matching If-None-Match with 304")
+    rows = []
+    h1 = median_rps(feed, tmp, headers=(f"If-None-Match: {etag}",))
+    rows.append(
+        ratio_row(
+            f"H1{label}",
+            "feed conditional GET → 304",
+            h1["median"],
+            ceiling["304"]["median"],
+            0.7,
+            "req/s",
+            **h1,
+        )
+    )
+    h2 = median_rps(feed, tmp)
+    rows.append(
+        ratio_row(
+            f"H2{label}",
+            "feed 200, unchanged since last render",
+            h2["median"],
+            ceiling["feed"]["median"],
+            0.5,
+            "req/s",
+            **h2,
+        )
+    )
+    h3 = cold_feed_rps(base, tokens, tmp)
+    rows.append(
+        ratio_row(
+            f"H3{label}",
+            "feed 200, first render (cold)",
+            h3["median"],
+            ceiling["feed"]["median"],
+            0.1,
+            "req/s",
+            **h3,
+        )
+    )
+    for name, path in (
+        ("program_ics", "/program.ics"),
+        ("schedule_xml", "/schedule.xml"),
+        ("schedule_json", "/schedule.json"),
+    ):
+        h4 = median_rps(base + path, tmp)
+        rows.append(
+            ratio_row(f"H4{label}", path, h4["median"], ceiling[name]["median"], 0.5, "req/s", **h4)
+        )
+    h5 = median_rps(f"{base}/program?day={day.isoformat()}&tz={FAR_ZONE}", tmp)
+    rows.append(
+        ratio_row(
+            f"H5{label}",
+            f"/program?day=…&tz={FAR_ZONE}",
+            h5["median"],
+            ceiling["program_page"]["median"],
+            0.5,
+            "req/s",
+            **h5,
+        )
+    )
+    h5 = median_rps(f"{base}/api/sessions", tmp)
+    rows.append(
+        ratio_row(
+            f"H5{label}",
+            "/api/sessions",
+            h5["median"],
+            ceiling["api_sessions"]["median"],
+            0.5,
+            "req/s",
+            **h5,
+        )
+    )
+    return rows
+
+
+def ceiling_figures(base: str, tmp: Path) -> dict[str, dict[str, Any]]:
+    figures = {
+        "304": median_rps(f"{base}/304", tmp, headers=(f"If-None-Match: {_ceiling_etag()}",))
+    }
+    for name in ("feed", "program_ics", "schedule_xml", "schedule_json", "api_sessions"):
+        figures[name] = median_rps(f"{base}/body/{name}", tmp)
+    figures["program_page"] = median_rps(f"{base}/page", tmp)
+    return figures
+
+
+def _ceiling_etag() -> str:
+    from bench.ceiling import ETAG
+
+    return ETAG
+
+
+# --- WebSocket -----------------------------------------------------------------------------
+
+
+def ws_figures(
+    project: tuple[str, int], bare: tuple[str, int], code: str, user_ids: list[int], size: int
+) -> list[Row]:
+    base, pid = project
+    bare_base, bare_pid = bare
+    results: dict[str, dict[str, Any]] = {}
+    for name, url, origin, cookies, server_pid in (
+        ("bare", bare_base.replace("http", "ws") + "/ws", bare_base, [""] * size, bare_pid),
+        (
+            "project",
+            base.replace("http", "ws") + f"/ws/rooms/{code}",
+            base,
+            [session_cookie(u) for u in user_ids[:size]],
+            pid,
+        ),
+    ):
+        before = rss_kib(server_pid)
+        crowd = ws_load.Crowd(url, origin, cookies, processes=2)
+        try:
+            opened = crowd.open()
+            time.sleep(1)
+            after = rss_kib(server_pid)
+            light = [crowd.phase(LIGHT_RATE[size], PHASE_SECONDS) for _ in range(RUNS)]
+            ladder = []
+            best = 0.0
+            for rate in LADDER[size]:
+                result = crowd.phase(rate, PHASE_SECONDS)
+                ladder.append(ws_load.summary(result))
+                if not result.lossless or result.p99_ms > MAX_P99_MS:
+                    break
+                best = max(best, result.deliveries_per_s)
+        finally:
+            crowd.close()
+        results[name] = {
+            "open_s": opened,
+            "kib_per_socket": (after - before) / size,
+            "light_p99_ms": statistics.median(r.p99_ms for r in light),
+            "light": [ws_load.summary(r) for r in light],
+            "best": best,
+            "ladder": ladder,
+        }
+        console.print(f"  ws {name} {size}: open {opened:.2f} s, best {best:,.0f}/s")
+    bare_r, proj = results["bare"], results["project"]
+    rows = [
+        ratio_row(
+            f"W1 {size}",
+            f"room {size} members: max deliveries/s (0 loss, p99 ≤ 500 ms)",
+            proj["best"],
+            bare_r["best"],
+            0.6,
+            "deliv/s",
+            ladder=proj["ladder"],
+            bare_ladder=bare_r["ladder"],
+        ),
+        at_most_row(
+            f"W2 {size}",
+            f"room {size} members at {LIGHT_RATE[size]:g} msg/s: p99",
+            proj["light_p99_ms"],
+            bare_r["light_p99_ms"],
+            2,
+            "ms",
+            light=proj["light"],
+            bare_light=bare_r["light"],
+        ),
+        at_most_row(
+            f"W4 {size}",
+            f"join storm: {size} authenticated joins + snapshot",
+            proj["open_s"],
+            bare_r["open_s"],
+            4,
+            "s",
+        ),
+    ]
+    if size == WS_SIZES[0]:
+        rows.append(
+            at_most_row(
+                "W3",
+                f"idle joined socket memory ({size} sockets)",
+                proj["kib_per_socket"],
+                bare_r["kib_per_socket"],
+                1.5,
+                "KiB/socket",
+            )
+        )
+    return rows
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "uvicorn": version("uvicorn"),
+        "starlette": version("starlette"),
+        "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+        .stdout.split("[")[0]
+        .strip(),
+    }
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    admin = make_url(admin_url).set(drivername="postgresql+psycopg")
+    engine = create_db_engine(
+        admin.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
+    try:
+        yield admin.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
+        engine.dispose()
+
+
+def step(message: str) -> Callable[[], None]:
+    started = time.monotonic()
+    console.print(f"[bold]…[/bold] {message}")
+
+    def done() -> None:
+        console.print(f"    done in {time.monotonic() - started:.1f} s")
+
+    return done
+
+
+def bench_database(
+    kind: str,
+    url: str,
+    tmp: Path,
+    program: Path,
+    changed: Path,
+    ceiling: dict[str, Any] | None,
+    with_ws: bool,
+) -> tuple[list[Row], dict[str, Any] | None]:
+    label = "" if kind == "sqlite" else " pg"
+    env = {
+        "MEETING_DATABASE_URL": url,
+        "MEETING_SECRET_KEY": SECRET,
+        "MEETING_VAR_DIR": str(tmp / kind),
+    }
+    rows: list[Row] = []
+    done = step(f"{kind}: meeting import (1,000 sessions), then re-import with {CHANGES} changes")
+    first = timed_cli(["import", str(program)], env)
+    second = timed_cli(["import", str(changed)], env)
+    rows.append(
+        Row(
+            f"I1{label}",
+            "meeting import, 1,000 sessions (CLI wall time)",
+            first,
+            None,
+            None,
+            f"< {IMPORT_BUDGET_S} s",
+            first < IMPORT_BUDGET_S,
+            "s",
+        )
+    )
+    rows.append(
+        Row(
+            f"I1{label}",
+            f"re-import with {CHANGES} changes (CLI wall time)",
+            second,
+            None,
+            None,
+            f"< {REIMPORT_BUDGET_S} s",
+            second < REIMPORT_BUDGET_S,
+            "s",
+        )
+    )
+    done()
+    done = step(f"{kind}: {ATTENDEES:,} attendees, agendas of 20-30 sessions, feed tokens")
+    user_ids, tokens = seed_attendees(url)
+    done()
+    code, clock, day = room_and_clock()
+    env["MEETING_CLOCK_START"] = clock.isoformat()
+    bodies = tmp / "bodies"
+    with meeting_server(env, tmp / f"serve-{kind}.log") as project:
+        if ceiling is None:
+            save_bodies(project[0], tokens[0], day, bodies)
+            sizes = {p.stem: p.stat().st_size for p in bodies.glob("*.body")}
+            console.print(f"    body sizes: {sizes}")
+        with ceiling_server(bodies, tmp / "ceiling.log") as bare:
+            if ceiling is None:
+                done = step("bare ceiling: HTTP (1 worker)")
+                ceiling = ceiling_figures(bare[0], tmp)
+                done()
+            done = step(f"{kind}: HTTP figures (1 worker)")
+            rows += http_figures(project[0], ceiling, tokens, tmp, label, day)
+            done()
+            if with_ws:
+                for size in WS_SIZES:
+                    done = step(f"{kind}: live room with {size} members (project and bare)")
+                    rows += ws_figures(project, bare, code, user_ids, size)
+                    done()
+    if kind == "sqlite":
+        done = step("H6: 2 workers, /api/sessions and its bare body")
+        with (
+            meeting_server(env, tmp / "serve-2.log", workers=2) as project2,
+            ceiling_server(bodies, tmp / "ceiling-2.log", workers=2) as bare2,
+        ):
+            p2 = median_rps(project2[0] + "/api/sessions", tmp)
+            b2 = median_rps(bare2[0] + "/body/api_sessions", tmp)
+        p1 = next(r for r in rows if r.figure == "/api/sessions")
+        project_speedup = p2["median"] / p1.value if p1.value else 0.0
+        bare_speedup = b2["median"] / (ceiling["api_sessions"]["median"] or 1.0)
+        rows.append(
+            ratio_row(
+                "H6",
+                "2 workers vs 1: speed-up on /api/sessions",
+                project_speedup,
+                bare_speedup,
+                0.8,
+                "x",
+                project_2=p2,
+                bare_2=b2,
+            )
+        )
+        done()
+    return rows, ceiling
+
+
+def print_table(rows: list[Row], meta: dict[str, Any]) -> None:
+    table = Table(
+        title=f"meeting bench — {meta['date']} — "
+        f"{meta['machine']['cpu']} x {meta['machine']['cores']}"
+    )
+    for column in ("id", "figure", "project", "ceiling", "ratio", "budget", "pass"):
+        table.add_column(
+            column, justify="right" if column in {"project", "ceiling", "ratio"} else "left"
+        )
+    for row in rows:
+        table.add_row(
+            row.key,
+            row.figure,
+            f"{row.value:,.2f} {row.units}",
+            "—" if row.ceiling is None else f"{row.ceiling:,.2f}",
+            "—" if row.ratio is None else f"{row.ratio:.2f}",
+            row.budget,
+            "[green]pass[/green]" if row.passed else "[red]FAIL[/red]",
+        )
+    console.print(table)
+
+
+def main() -> None:
+    if not load.wrk_available():
+        sys.exit("make bench needs wrk: apt-get install wrk")
+    started = time.monotonic()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="meeting-bench-") as folder:
+        tmp = Path(folder)
+        program, changed = tmp / "program.yaml", tmp / "changed.yaml"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "meeting",
+                "generate",
+                "--sessions",
+                str(SESSIONS),
+                "--attendees",
+                str(ATTENDEES),
+                "--seed",
+                str(SEED),
+                "-o",
+                str(program),
+            ],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+        changed_program(changed)
+        sqlite_rows, ceiling = bench_database(
+            "sqlite",
+            f"sqlite:///{tmp / 'bench.sqlite3'}",
+            tmp,
+            program,
+            changed,
+            None,
+            with_ws=True,
+        )
+        rows += sqlite_rows
+        if admin := os.environ.get("MEETING_BENCH_POSTGRES_URL"):
+            with postgres_database(admin) as url:
+                pg_rows, _ = bench_database(
+                    "postgresql", url, tmp, program, changed, ceiling, with_ws=False
+                )
+                rows += pg_rows
+    meta = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "wall_s": round(time.monotonic() - started, 1),
+        "settings": {
+            "runs": RUNS,
+            "run_seconds": RUN_SECONDS,
+            "wrk_threads": load.THREADS,
+            "wrk_connections": load.CONNECTIONS,
+            "ws_client_processes": 2,
+            "ws_phase_seconds": PHASE_SECONDS,
+            "ladder": LADDER,
+            "light_rate": LIGHT_RATE,
+        },
+    }
+    print_table(rows, meta)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {**meta, "figures": [dataclasses.asdict(r) for r in rows]}, indent=2, default=str
+        )
+        + "\n"
+    )
+    console.print(f"Saved {RESULTS.relative_to(ROOT)}; wall time {meta['wall_s']} s.")
+    if not all(r.passed for r in rows):
+        console.print("[red]Some budgets fail (see the table).[/red]")
+
+
+if __name__ == "__main__":
+    main()
