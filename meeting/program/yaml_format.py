@@ -32,7 +32,11 @@ LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M"
 SCHEMA_PATH = SCHEDULES_DIR / "program.schema.json"
 
 
-class _Loader(yaml.SafeLoader):
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML was built with it (about ten times faster), else pure Python."""
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Safe YAML without implicit timestamps: times stay text so the schema sees them."""
 
 
@@ -109,7 +113,22 @@ def render_program_yaml(doc: ProgramDocument) -> str:
 @cache
 def _validator() -> Draft202012Validator:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
+    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
+
+
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    """Replace local `#/$defs/…` references by their targets (the schema has no cycles):
+    resolving thousands of references per file is most of jsonschema's time."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            target = _inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
+            rest = {k: _inline_refs(v, defs) for k, v in node.items() if k != "$ref"}
+            return {**target, **rest}
+        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(item, defs) for item in node]
+    return node
 
 
 def _schema_errors(data: Any) -> list[ValidationError]:

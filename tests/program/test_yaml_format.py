@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from meeting.enums import SessionKind
 from meeting.errors import InvalidInput
@@ -10,6 +11,13 @@ from meeting.program.yaml_format import parse_program_yaml, render_program_yaml
 from tests.factories import make_program, pacific
 
 pytestmark = pytest.mark.unit
+
+# libyaml (used when PyYAML has it) and the pure-Python parser word this differently.
+UNCLOSED_LIST = (
+    "line 2: not valid YAML: did not find expected ',' or ']'"
+    if yaml.__with_libyaml__
+    else "line 1: not valid YAML: expected ',' or ']', but got '<stream end>'"
+)
 
 VALID = """\
 format: meeting-program/1
@@ -173,7 +181,7 @@ def test_schema_and_reference_problems_are_listed_together() -> None:
         ("", "the file is empty"),
         (
             "format: [unclosed",
-            "line 1: not valid YAML: expected ',' or ']', but got '<stream end>'",
+            UNCLOSED_LIST,
         ),
         ("- just\n- a list\n", "(top level): ['just', 'a list'] is not of type 'object'"),
     ],
