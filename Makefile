@@ -31,7 +31,10 @@ lint: $(STAMP)
 check: lint test
 
 ## Benchmarks against a bare ceiling on this machine (needs wrk; ~10 min; see README)
+## Benchmarks against a bare ceiling (about ten minutes; installs Debian's wrk when missing)
 bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench.run
 
 clean:
