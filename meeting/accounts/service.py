@@ -18,9 +18,11 @@ from meeting.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from meeting.accounts.rules import Eligibility, check_eligibility
 from meeting.enums import CareerStage, Role
 from meeting.errors import InvalidInput, NotFound, Problem, TooManyRequests
 from meeting.program.models import Meeting, Session
+from meeting.program.queries import find_session
 from meeting.timezones import parse_zone
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -130,11 +132,7 @@ def invite(db: DbSession, meeting: Meeting, email: str, code: str) -> Invitation
     user = db.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise NotFound(f"There is no account for {email}.")
-    session = db.scalar(
-        select(Session).where(Session.meeting_id == meeting.id, Session.code == code)
-    )
-    if session is None:
-        raise NotFound(f"There is no session {code!r} in {meeting.title}.")
+    session = find_session(db, meeting, code)
     existing = db.scalar(
         select(Invitation).where(Invitation.user_id == user.id, Invitation.session_id == session.id)
     )
@@ -144,3 +142,16 @@ def invite(db: DbSession, meeting: Meeting, email: str, code: str) -> Invitation
     db.add(invitation)
     db.flush()
     return invitation
+
+
+def may_attend(db: DbSession, user: User, session: Session) -> Eligibility:
+    """The session's audience rule for this user, invitations included."""
+    invited = (
+        db.scalar(
+            select(Invitation.id).where(
+                Invitation.user_id == user.id, Invitation.session_id == session.id
+            )
+        )
+        is not None
+    )
+    return check_eligibility(user, session, invited=invited)

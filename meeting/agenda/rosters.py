@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session as DbSession
 from meeting.accounts.models import User
 from meeting.agenda.models import AgendaEntry
 from meeting.enums import AgendaState
-from meeting.errors import NotFound
 from meeting.networking import Mentee, Mentor
 from meeting.program.models import Meeting, Session
+from meeting.program.queries import find_session
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,7 @@ class MentoringRoster:
 
 def mentoring_roster(db: DbSession, meeting: Meeting, code: str) -> MentoringRoster:
     """Confirmed sign-ups: trainees are mentees, everyone else a mentor; interests are topics."""
-    session = db.scalar(
-        select(Session).where(Session.meeting_id == meeting.id, Session.code == code)
-    )
-    if session is None:
-        raise NotFound(f"There is no session with the code {code!r} in {meeting.title}.")
+    session = find_session(db, meeting, code)
     people = db.scalars(
         select(User)
         .join(AgendaEntry, AgendaEntry.user_id == User.id)

@@ -7,18 +7,19 @@ serialises), then counts and writes inside the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from meeting.accounts.models import Invitation, User
-from meeting.accounts.rules import check_eligibility
+from meeting.accounts.models import User
+from meeting.accounts.service import may_attend
 from meeting.agenda.models import AgendaEntry, Notice
 from meeting.enums import AgendaState, NoticeKind
-from meeting.errors import NotFound, Refused
+from meeting.errors import Refused
 from meeting.program.models import Meeting, Session
+from meeting.program.queries import find_session
 
 
 @dataclass(frozen=True)
@@ -29,29 +30,24 @@ class AgendaResult:
     state: AgendaState | None
     position: int | None = None
     promoted_user_id: int | None = None
+    title: str = field(default="", compare=False)
 
 
 def add_to_agenda(
     db: DbSession, user: User, meeting: Meeting, code: str, now: datetime
 ) -> AgendaResult:
     """Take a seat if one is free, else join the end of the waitlist (idempotent)."""
-    session = _locked_session(db, meeting, code)
+    session = find_session(db, meeting, code, lock=True)
     existing = db.scalar(
         select(AgendaEntry).where(
             AgendaEntry.user_id == user.id, AgendaEntry.session_id == session.id
         )
     )
     if existing is not None:
-        return AgendaResult(code, existing.state, _position(db, existing))
-    invited = (
-        db.scalar(
-            select(Invitation.id).where(
-                Invitation.user_id == user.id, Invitation.session_id == session.id
-            )
+        return AgendaResult(
+            code, existing.state, waitlist_position(db, existing), title=session.title
         )
-        is not None
-    )
-    eligibility = check_eligibility(user, session, invited=invited)
+    eligibility = may_attend(db, user, session)
     if not eligibility.allowed:
         raise Refused(eligibility.reason)
     state = AgendaState.CONFIRMED
@@ -66,26 +62,28 @@ def add_to_agenda(
     )
     db.add(entry)
     db.flush()
-    return AgendaResult(code, state, _position(db, entry))
+    return AgendaResult(code, state, waitlist_position(db, entry), title=session.title)
 
 
 def remove_from_agenda(
     db: DbSession, user: User, meeting: Meeting, code: str, now: datetime
 ) -> AgendaResult:
     """Leave the session; a freed seat goes to the first on the waitlist, who is told."""
-    session = _locked_session(db, meeting, code)
+    session = find_session(db, meeting, code, lock=True)
     entry = db.scalar(
         select(AgendaEntry).where(
             AgendaEntry.user_id == user.id, AgendaEntry.session_id == session.id
         )
     )
     if entry is None:
-        return AgendaResult(code, None)
+        return AgendaResult(code, None, title=session.title)
     freed_seat = entry.state == AgendaState.CONFIRMED
     db.delete(entry)
     db.flush()
     promoted = promote_waitlist(db, session, now) if freed_seat else []
-    return AgendaResult(code, None, promoted_user_id=promoted[0] if promoted else None)
+    return AgendaResult(
+        code, None, promoted_user_id=promoted[0] if promoted else None, title=session.title
+    )
 
 
 def promote_waitlist(db: DbSession, session: Session, now: datetime) -> list[int]:
@@ -117,17 +115,6 @@ def promote_waitlist(db: DbSession, session: Session, now: datetime) -> list[int
     return [entry.user_id for entry in waiting]
 
 
-def _locked_session(db: DbSession, meeting: Meeting, code: str) -> Session:
-    session = db.scalar(
-        select(Session)
-        .where(Session.meeting_id == meeting.id, Session.code == code)
-        .with_for_update()
-    )
-    if session is None:
-        raise NotFound(f"There is no session with the code {code!r} in {meeting.title}.")
-    return session
-
-
 def _confirmed_count(db: DbSession, session_id: int) -> int:
     return (
         db.scalar(
@@ -139,7 +126,7 @@ def _confirmed_count(db: DbSession, session_id: int) -> int:
     )
 
 
-def _position(db: DbSession, entry: AgendaEntry) -> int | None:
+def waitlist_position(db: DbSession, entry: AgendaEntry) -> int | None:
     """1-based place in the waitlist, or None when confirmed."""
     if entry.state != AgendaState.WAITLISTED:
         return None
@@ -156,10 +143,3 @@ def _position(db: DbSession, entry: AgendaEntry) -> int | None:
         or 0
     )
     return ahead + 1
-
-
-def session_title(db: DbSession, meeting: Meeting, code: str) -> str:
-    title = db.scalar(
-        select(Session.title).where(Session.meeting_id == meeting.id, Session.code == code)
-    )
-    return title or code

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from meeting.accounts.models import User
 from meeting.agenda.conflicts import Slot, find_conflicts
 from meeting.agenda.models import AgendaEntry, Notice
+from meeting.agenda.service import waitlist_position
 from meeting.enums import AgendaState, ChangeKind, SessionStatus
 from meeting.program.models import ChangeLogEntry, Meeting, ScheduleVersion, Session, SessionSpeaker
 
@@ -107,16 +108,9 @@ def agenda_json(item: AgendaItem) -> dict[str, Any]:
 def _waitlist_positions(db: DbSession, waitlisted: list[AgendaEntry]) -> dict[int, int]:
     positions = {}
     for entry in waitlisted:
-        ahead = db.scalar(
-            select(func.count())
-            .select_from(AgendaEntry)
-            .where(
-                AgendaEntry.session_id == entry.session_id,
-                AgendaEntry.state == AgendaState.WAITLISTED,
-                AgendaEntry.id < entry.id,
-            )
-        )
-        positions[entry.id] = (ahead or 0) + 1
+        position = waitlist_position(db, entry)
+        if position is not None:
+            positions[entry.id] = position
     return positions
 
 

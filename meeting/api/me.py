@@ -15,7 +15,6 @@ from meeting.agenda.service import (
     AgendaResult,
     add_to_agenda,
     remove_from_agenda,
-    session_title,
 )
 from meeting.agenda.view import agenda_json, load_agenda
 from meeting.db import transaction
@@ -23,7 +22,7 @@ from meeting.enums import SessionStatus
 from meeting.errors import InvalidInput, Problem
 from meeting.live.notices import change_notices
 from meeting.program.changes import Change
-from meeting.program.editing import SessionEdit, edit_session, session_id_of
+from meeting.program.editing import SessionEdit, edit_session
 from meeting.web.auth import require_organizer, require_user
 from meeting.web.context import current_meeting, read_db, services
 from meeting.web.notify import push_notices, push_promotion
@@ -50,17 +49,15 @@ async def _agenda_change(request: Request, *, add: bool) -> JSONResponse:
     svc = services(request)
     code = request.path_params["code"]
 
-    def apply() -> tuple[AgendaResult, str]:
+    def apply() -> AgendaResult:
         with transaction(svc.sessions) as db:
             meeting = current_meeting(request, db)
             user = require_user(request, db)
             change = add_to_agenda if add else remove_from_agenda
-            return change(db, user, meeting, code, svc.clock.now()), session_title(
-                db, meeting, code
-            )
+            return change(db, user, meeting, code, svc.clock.now())
 
-    result, title = await run_in_threadpool(apply)
-    await push_promotion(svc, result.promoted_user_id, code, title)
+    result = await run_in_threadpool(apply)
+    await push_promotion(svc, result.promoted_user_id, code, result.title)
     return JSONResponse(
         {"code": result.code, "state": result.state, "waitlist_position": result.position}
     )
@@ -75,10 +72,10 @@ async def patch_session(request: Request) -> JSONResponse:
             meeting = current_meeting(request, db)
             organizer = require_organizer(request, db)
             code = request.path_params["code"]
-            changes = edit_session(
+            session, changes = edit_session(
                 db, meeting, code, edit, source=f"api:{organizer.email}", now=svc.clock.now()
             )
-            return changes, change_notices(db, session_id_of(db, meeting, code), changes)
+            return changes, change_notices(db, session, changes)
 
     changes, notices = await run_in_threadpool(apply)
     await push_notices(svc, notices)

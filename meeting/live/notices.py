@@ -57,13 +57,10 @@ def starting_soon(db: DbSession, user_id: int, now: datetime) -> list[tuple[int,
     ]
 
 
-def change_notices(db: DbSession, session_id: int, changes: list[Change]) -> list[tuple[int, str]]:
+def change_notices(db: DbSession, session: Session, changes: list[Change]) -> list[tuple[int, str]]:
     """(user id, frame) for everyone with the session in their agenda, per change."""
-    session = db.get(Session, session_id)
-    if session is None:
-        return []
     holders = db.scalars(
-        select(AgendaEntry.user_id).where(AgendaEntry.session_id == session_id)
+        select(AgendaEntry.user_id).where(AgendaEntry.session_id == session.id)
     ).all()
     frames = [
         notice_frame(

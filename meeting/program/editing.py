@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import selectinload
 
 from meeting.enums import SessionStatus
-from meeting.errors import InvalidInput, NotFound, Problem
+from meeting.errors import InvalidInput, Problem
 from meeting.program.changes import Change, diff_session, log_changes, open_version
-from meeting.program.models import Meeting, Session, SessionSpeaker, VirtualRoom
+from meeting.program.models import Meeting, Session, VirtualRoom
+from meeting.program.queries import find_session, session_details
 from meeting.program.snapshots import snapshot_of_session
 
 
@@ -29,20 +29,9 @@ class SessionEdit:
 
 def edit_session(
     db: DbSession, meeting: Meeting, code: str, edit: SessionEdit, *, source: str, now: datetime
-) -> list[Change]:
+) -> tuple[Session, list[Change]]:
     """Apply the edit; when anything changed, bump the schedule version and log it."""
-    session = db.scalar(
-        select(Session)
-        .where(Session.meeting_id == meeting.id, Session.code == code)
-        .options(
-            selectinload(Session.room),
-            selectinload(Session.tracks),
-            selectinload(Session.speakers).selectinload(SessionSpeaker.speaker),
-        )
-        .with_for_update()
-    )
-    if session is None:
-        raise NotFound(f"There is no session with the code {code!r} in {meeting.title}.")
+    session = find_session(db, meeting, code, *session_details(), lock=True)
     codes = _parent_code(db, session)
     before = snapshot_of_session(session, codes)
     _apply(db, meeting, session, edit, now)
@@ -52,7 +41,7 @@ def edit_session(
         version = open_version(db, meeting, source=source, now=now)
         log_changes(db, version, session.id, changes, now)
     db.flush()
-    return changes
+    return session, changes
 
 
 def _apply(
@@ -92,12 +81,3 @@ def _parent_code(db: DbSession, session: Session) -> dict[int, str]:
         return {}
     code = db.scalar(select(Session.code).where(Session.id == session.parent_id))
     return {session.parent_id: code} if code else {}
-
-
-def session_id_of(db: DbSession, meeting: Meeting, code: str) -> int:
-    session_id = db.scalar(
-        select(Session.id).where(Session.meeting_id == meeting.id, Session.code == code)
-    )
-    if session_id is None:
-        raise NotFound(f"There is no session with the code {code!r} in {meeting.title}.")
-    return session_id

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from meeting.enums import Audience, SessionKind, SessionStatus
 from meeting.errors import NotFound
@@ -51,11 +52,7 @@ def get_meeting(db: DbSession, slug: str | None, default_slug: str = "") -> Meet
 
 
 def _with_details(query: Select[Session]) -> Select[Session]:
-    return query.options(
-        selectinload(Session.room),
-        selectinload(Session.tracks),
-        selectinload(Session.speakers).selectinload(SessionSpeaker.speaker),
-    )
+    return query.options(*session_details())
 
 
 def filter_sessions(
@@ -119,22 +116,41 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def get_session(db: DbSession, meeting: Meeting, code: str) -> Session:
-    """One session with its details, parent and children."""
-    session = db.scalar(
-        _with_details(
-            select(Session).where(Session.meeting_id == meeting.id, Session.code == code)
-        ).options(
-            selectinload(Session.parent),
-            selectinload(Session.children).selectinload(Session.room),
-            selectinload(Session.children)
-            .selectinload(Session.speakers)
-            .selectinload(SessionSpeaker.speaker),
-        )
-    )
+def find_session(
+    db: DbSession, meeting: Meeting, code: str, *options: ORMOption, lock: bool = False
+) -> Session:
+    """The session with this code in this meeting, or NotFound; `lock` takes its row lock
+    (FOR UPDATE) so capacity checks and edits on it are serialised."""
+    query = select(Session).where(Session.meeting_id == meeting.id, Session.code == code)
+    query = query.options(*options)
+    session = db.scalar(query.with_for_update() if lock else query)
     if session is None:
         raise NotFound(f"There is no session with the code {code!r} in {meeting.title}.")
     return session
+
+
+def session_details() -> tuple[ORMOption, ...]:
+    """Eager loads for showing a session: room, tracks, speakers."""
+    return (
+        selectinload(Session.room),
+        selectinload(Session.tracks),
+        selectinload(Session.speakers).selectinload(SessionSpeaker.speaker),
+    )
+
+
+def get_session(db: DbSession, meeting: Meeting, code: str) -> Session:
+    """One session with its details, parent and children."""
+    return find_session(
+        db,
+        meeting,
+        code,
+        *session_details(),
+        selectinload(Session.parent),
+        selectinload(Session.children).selectinload(Session.room),
+        selectinload(Session.children)
+        .selectinload(Session.speakers)
+        .selectinload(SessionSpeaker.speaker),
+    )
 
 
 def get_speaker(

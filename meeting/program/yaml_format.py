@@ -56,7 +56,7 @@ def parse_program_yaml(text: str) -> ParsedProgram:
         # Sessions that passed the schema are still checked, so one run lists everything.
         document, kept = _to_document(data, skip=broken, problems=problems)
         if len(problems) == len(errors):
-            problems += _reindexed(check_program(document), kept, broken_codes(data, broken))
+            problems += _reindexed(check_program(document), kept, _broken_codes(data, broken))
     if problems:
         located = [_with_line(p, lines) for p in problems]
         raise InvalidInput(sorted(located, key=lambda p: (p.line or 0, p.location)))
@@ -74,7 +74,7 @@ def _broken_sessions(errors: list[ValidationError]) -> set[int] | None:
     return broken
 
 
-def broken_codes(data: dict[str, Any], broken: set[int]) -> set[str]:
+def _broken_codes(data: dict[str, Any], broken: set[int]) -> set[str]:
     codes = (data["sessions"][i].get("code") for i in broken)
     return {c for c in codes if isinstance(c, str)}
 

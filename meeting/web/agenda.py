@@ -12,7 +12,6 @@ from meeting.agenda.service import (
     AgendaResult,
     add_to_agenda,
     remove_from_agenda,
-    session_title,
 )
 from meeting.agenda.suggestions import load_suggestions
 from meeting.agenda.view import dismiss_notices, load_agenda, unread_notices
@@ -75,17 +74,15 @@ async def _change(request: Request, *, add: bool) -> Response:
     code = text(form, "code")
     svc = services(request)
 
-    def apply() -> tuple[AgendaResult, str]:
+    def apply() -> AgendaResult:
         with transaction(svc.sessions) as db:
             meeting = current_meeting(request, db)
             user = require_user(request, db)
             change = add_to_agenda if add else remove_from_agenda
-            return change(db, user, meeting, code, svc.clock.now()), session_title(
-                db, meeting, code
-            )
+            return change(db, user, meeting, code, svc.clock.now())
 
-    result, title = await run_in_threadpool(apply)
-    await push_promotion(svc, result.promoted_user_id, result.code, title)
+    result = await run_in_threadpool(apply)
+    await push_promotion(svc, result.promoted_user_id, result.code, result.title)
     flash(request, _message(result, add=add))
     return RedirectResponse(
         safe_next(text(form, "next"), f"{url_prefix(request)}/agenda"), status_code=303

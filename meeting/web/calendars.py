@@ -34,10 +34,11 @@ from meeting.calendars.tokens import (
     note_feed_etag,
 )
 from meeting.db import SessionFactory, transaction
-from meeting.exports import render_meeting_export, strong_etag
+from meeting.exports import strong_etag
 from meeting.web.auth import require_user
 from meeting.web.conditional import conditional_response
 from meeting.web.context import current_meeting, flash, read_db, services, url_prefix
+from meeting.web.feeds import serve_export
 from meeting.web.forms import read_form, text
 
 PUBLIC_CACHE = "public, max-age=300, must-revalidate"
@@ -66,23 +67,8 @@ def track_calendar(request: Request) -> Response:
 
 def program_calendar(request: Request) -> Response:
     """The whole program: rendered once per schedule version (shared with `meeting export`)."""
-    svc = services(request)
-    with read_db(request) as db:
-        meeting = current_meeting(request, db)
-        rendered = svc.exports.get_or_render(
-            meeting.id,
-            meeting.schedule_version,
-            "ics",
-            lambda: render_meeting_export(db, meeting, "ics", svc.settings.base_url),
-        )
-    return conditional_response(
-        request,
-        rendered.body,
-        content_type=rendered.content_type,
-        etag=rendered.etag,
-        last_modified=rendered.last_modified,
-        cache_control=PUBLIC_CACHE,
-        extra_headers=_disposition("program.ics"),
+    return serve_export(
+        request, "ics", cache_control=PUBLIC_CACHE, extra_headers=_disposition("program.ics")
     )
 
 

@@ -6,11 +6,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from meeting.exports import render_meeting_export
-from meeting.web.conditional import conditional_response
+from meeting.web.conditional import DEFAULT_CACHE_CONTROL, conditional_response
 from meeting.web.context import current_meeting, read_db, services
 
 
-def _export(request: Request, name: str) -> Response:
+def serve_export(
+    request: Request,
+    name: str,
+    *,
+    cache_control: str = DEFAULT_CACHE_CONTROL,
+    extra_headers: dict[str, str] | None = None,
+) -> Response:
+    """A meeting export from the per-version cache, answering conditional GETs."""
     svc = services(request)
     with read_db(request) as db:
         meeting = current_meeting(request, db)
@@ -26,12 +33,14 @@ def _export(request: Request, name: str) -> Response:
         content_type=rendered.content_type,
         etag=rendered.etag,
         last_modified=rendered.last_modified,
+        cache_control=cache_control,
+        extra_headers=extra_headers,
     )
 
 
 def schedule_xml(request: Request) -> Response:
-    return _export(request, "frab-xml")
+    return serve_export(request, "frab-xml")
 
 
 def schedule_json(request: Request) -> Response:
-    return _export(request, "frab-json")
+    return serve_export(request, "frab-json")

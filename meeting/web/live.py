@@ -23,7 +23,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from meeting.db import transaction
 from meeting.errors import MeetingError, Refused
 from meeting.live import protocol
-from meeting.live.access import enter_room
+from meeting.live.access import admit, enter_room
 from meeting.live.activities import (
     ACTIVITY_FRAMES,
     activity_snapshot,
@@ -62,14 +62,15 @@ def live_page(request: Request) -> Response:
     with read_db(request) as db:
         meeting = current_meeting(request, db)
         user = require_user(request, db)
-        info, member = enter_room(db, meeting, request.path_params["code"], user)
+        session = get_session(db, meeting, request.path_params["code"])
+        info, member = admit(db, session, user)
         zone, _chosen = viewer_zone(request, meeting, user)
         context = page_context(
             request,
             meeting,
             zone,
             user,
-            session=get_session(db, meeting, info.code),
+            session=session,
             member=member,
             state=room_state(info.start, info.end, services(request).clock.now()).value,
         )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from meeting.broker import Envelope
 from meeting.live.notices import starting_soon, unread_notice_frames, user_channel
 from meeting.services import Services
 from meeting.web.auth import current_user
@@ -55,8 +57,8 @@ def _unread(websocket: WebSocket, user_id: int) -> list[str]:
         return unread_notice_frames(db, user_id)
 
 
-async def _forward(websocket: WebSocket, messages: object) -> None:
-    async for envelope in messages:  # type: ignore[attr-defined]
+async def _forward(websocket: WebSocket, messages: AsyncIterator[Envelope]) -> None:
+    async for envelope in messages:
         await websocket.send_text(envelope.message)
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.servers import process_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -26,28 +24,6 @@ CHROMIUM_ARGS = [
 ]
 DEMO_CLOCK = "2020-12-05T10:20:00-08:00"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-STARTUP_SECONDS = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_until_answering(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            output = log.read_text(errors="replace")[-4000:]
-            raise RuntimeError(f"the demo server exited with code {server.returncode}:\n{output}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 (our own local server)
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    raise RuntimeError(f"the demo server did not answer {url} within {STARTUP_SECONDS} s")
 
 
 @pytest.fixture(scope="session")
@@ -65,10 +41,9 @@ def demo_database_url(demo_var_dir: Path) -> str:
 def demo_server(demo_var_dir: Path, demo_database_url: str) -> Iterator[str]:
     """Base URL of `meeting serve` on the demo database, with the clock on 5 Dec 2020, 10:20 PST."""
     var_dir = demo_var_dir
-    env = {**os.environ, "MEETING_VAR_DIR": str(var_dir)}
     demo = subprocess.run(
         [sys.executable, "-m", "meeting", "demo", "--no-serve"],
-        env=env,
+        env={**os.environ, "MEETING_VAR_DIR": str(var_dir)},
         capture_output=True,
         text=True,
         check=False,
@@ -77,32 +52,18 @@ def demo_server(demo_var_dir: Path, demo_database_url: str) -> Iterator[str]:
         pytest.fail(
             f"`meeting demo --no-serve` failed:\n{demo.stdout}\n{demo.stderr}", pytrace=False
         )
-    port = _free_port()
-    env.update(
-        MEETING_DATABASE_URL=demo_database_url,
-        MEETING_DEFAULT_MEETING="ash-2020",
-        MEETING_CLOCK_START=DEMO_CLOCK,
-    )
-    log_path = var_dir / "server.log"
-    log = log_path.open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "meeting", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_answering(f"{base_url}/program", server, log_path)
-        yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    with process_server(demo_env(demo_var_dir, demo_database_url), var_dir / "server.log") as base:
+        yield base
+
+
+def demo_env(var_dir: Path, database_url: str, clock: str = DEMO_CLOCK) -> dict[str, str]:
+    """What `meeting serve` needs to serve the demo database with a pretend clock."""
+    return {
+        "MEETING_VAR_DIR": str(var_dir),
+        "MEETING_DATABASE_URL": database_url,
+        "MEETING_DEFAULT_MEETING": "ash-2020",
+        "MEETING_CLOCK_START": clock,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -149,3 +110,17 @@ def phone(chromium: Browser, demo_server: str) -> Iterator[Page]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def signed_in_page(
+    chromium: Browser, base: str, email: str, password: str, path: str = "/agenda"
+) -> Page:
+    """A fresh desktop tab signed in through the real form, then opened at `path`."""
+    context = chromium.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(path)
+    return page

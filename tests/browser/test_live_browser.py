@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import signed_in_page
+
 pytestmark = pytest.mark.e2e
 
 ROOM = "LYM-101"  # live at the demo clock (10:20 Pacific on 5 December)
@@ -15,31 +17,18 @@ ROOM = "LYM-101"  # live at the demo clock (10:20 Pacific on 5 December)
 
 @pytest.fixture
 def people(chromium: Browser, demo_server: str) -> Iterator[dict[str, Page]]:
-    contexts = [
-        chromium.new_context(base_url=demo_server, viewport={"width": 1280, "height": 900})
-        for _ in range(3)
-    ]
     pages = {}
-    for context, (name, email, password) in zip(
-        contexts,
-        [
-            ("fellow", "fellow@demo.meeting", "demo-fellow-2020"),
-            ("member", "member@demo.meeting", "demo-member-2020"),
-            ("chair", "chair@demo.meeting", "demo-chair-2020"),
-        ],
-        strict=True,
-    ):
-        page = context.new_page()
-        page.goto("/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.goto(f"/live/{ROOM}")
+    for name, email, password in [
+        ("fellow", "fellow@demo.meeting", "demo-fellow-2020"),
+        ("member", "member@demo.meeting", "demo-member-2020"),
+        ("chair", "chair@demo.meeting", "demo-chair-2020"),
+    ]:
+        page = signed_in_page(chromium, demo_server, email, password, f"/live/{ROOM}")
         expect(page.locator("#connection")).to_have_text("Connected")
         pages[name] = page
     yield pages
-    for context in contexts:
-        context.close()
+    for page in pages.values():
+        page.context.close()
 
 
 def question_texts(page: Page) -> list[str]:

@@ -8,18 +8,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import signed_in_page
+
 pytestmark = pytest.mark.e2e
 
 ROOM = "CAREER-MENTOR-2"  # a Blood Buddies rotation, on at the demo clock
 
 
 def enter(chromium: Browser, base: str, email: str, password: str) -> Page:
-    page = chromium.new_context(base_url=base, viewport={"width": 1280, "height": 900}).new_page()
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"/live/{ROOM}")
+    page = signed_in_page(chromium, base, email, password, f"/live/{ROOM}")
     expect(page.locator("#connection")).to_have_text("Connected")
     return page
 

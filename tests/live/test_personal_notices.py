@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx2 as httpx
 import pytest
 from websockets.exceptions import InvalidStatus
-from websockets.sync.client import connect
+from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from meeting.clock import FrozenClock
@@ -18,7 +18,7 @@ from tests.servers import login_cookie, receive_json
 pytestmark = pytest.mark.integration
 
 
-def open_notices(base: str, cookie: str):  # type: ignore[no-untyped-def]
+def open_notices(base: str, cookie: str) -> ClientConnection:
     url = base.replace("http://", "ws://") + "/ws/me"
     return connect(url, origin=Origin(base), additional_headers={"Cookie": cookie}, open_timeout=10)
 
