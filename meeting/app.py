@@ -14,17 +14,23 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from meeting.broker import create_broker
 from meeting.calendars.events import EventCache
+from meeting.calendars.feed_notes import FeedNotes
 from meeting.calendars.guesses import GuessLimiter
 from meeting.clock import Clock, OffsetClock, SystemClock
 from meeting.config import Settings
 from meeting.db import engine_from_settings, make_session_factory
 from meeting.errors import MeetingError
 from meeting.exports import ExportCache
+from meeting.freshness import journal
+from meeting.freshness.response_cache import ResponseCache
+from meeting.freshness.state import Freshness
+from meeting.freshness.watcher import ChangeWatcher
 from meeting.live.hub import RoomHub
 from meeting.live.ratelimit import RateLimiter
 from meeting.services import Services
 from meeting.web import routes
 from meeting.web.errors import http_error, meeting_error, server_error
+from meeting.web.fast_lane import FastLane
 from meeting.web.templating import Templates
 
 
@@ -45,6 +51,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
         await broker.connect()
         hub = RoomHub(broker, sessions, the_clock)
         await hub.start()
+        freshness = Freshness()
+        journal.listen(freshness)
+        feed_notes = FeedNotes(sessions)
+        watcher = ChangeWatcher(
+            sessions, freshness, settings.cache_poll_seconds, after_poll=(feed_notes.flush,)
+        )
+        await watcher.start()
         services = Services(
             settings=settings,
             engine=engine,
@@ -56,10 +69,22 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             limiter=RateLimiter(),
             calendar_events=EventCache(),
             feed_guesses=GuessLimiter(),
+            freshness=freshness,
+            watcher=watcher,
+            responses=ResponseCache(
+                freshness,
+                the_clock.now,
+                watcher.vouches,
+                max_entries=settings.response_cache_entries,
+                max_bytes=settings.response_cache_mb * 1024 * 1024,
+            ),
+            feed_notes=feed_notes,
         )
+        _app.state.services = services  # for operators' tools and tests; requests use scope state
         try:
             yield {"services": services, "templates": Templates()}
         finally:
+            await watcher.stop()
             await hub.stop()
             await broker.close()
             engine.dispose()
@@ -67,6 +92,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     return Starlette(
         routes=routes(),
         middleware=[
+            Middleware(FastLane),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,
@@ -74,7 +100,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
                 max_age=14 * 24 * 3600,
                 same_site="lax",
                 https_only=settings.base_url.startswith("https://"),
-            )
+            ),
         ],
         lifespan=lifespan,
         exception_handlers={

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -15,6 +15,7 @@ STATIC_DIR = PROJECT_ROOT / "static"
 SCHEDULES_DIR = PROJECT_ROOT / "schedules"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "db" / "migrations"
 DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
+N = TypeVar("N", int, float)
 
 
 def _setting(env: str, shown_default: str, doc: str, **kwargs: Any) -> Any:
@@ -61,6 +62,25 @@ class Settings:
         "Pretend the server started at this ISO time, then let time run (demo of 'live now').",
         default=None,
     )
+    cache_poll_seconds: float = _setting(
+        "MEETING_CACHE_POLL_SECONDS",
+        "`1`",
+        "How often each process reads other processes' changes (cached feeds and exports "
+        "follow within this time; changes made in the process itself apply at once).",
+        default=1.0,
+    )
+    response_cache_entries: int = _setting(
+        "MEETING_RESPONSE_CACHE_ENTRIES",
+        "`50000`",
+        "Most responses (feeds, exports, anonymous program pages) each process keeps.",
+        default=50_000,
+    )
+    response_cache_mb: int = _setting(
+        "MEETING_RESPONSE_CACHE_MB",
+        "`256`",
+        "Most megabytes of unshared response bodies each process keeps.",
+        default=256,
+    )
     var_dir: Path = _setting(
         "MEETING_VAR_DIR",
         "`var/`",
@@ -88,8 +108,25 @@ class Settings:
             base_url=(environ.get("MEETING_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
             default_meeting=environ.get("MEETING_DEFAULT_MEETING") or "",
             clock_start=datetime.fromisoformat(clock_text) if clock_text else None,
+            cache_poll_seconds=_number(environ, "MEETING_CACHE_POLL_SECONDS", 1.0, float),
+            response_cache_entries=_number(environ, "MEETING_RESPONSE_CACHE_ENTRIES", 50_000, int),
+            response_cache_mb=_number(environ, "MEETING_RESPONSE_CACHE_MB", 256, int),
             var_dir=var_dir,
         )
+
+
+def _number(environ: Mapping[str, str], name: str, default: N, kind: Callable[[str], N]) -> N:
+    """A positive number from the environment, or a clear error naming the variable."""
+    text = (environ.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {text!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be above zero, got {text!r}")
+    return value
 
 
 def settings_table() -> list[tuple[str, str, str]]:

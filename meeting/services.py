@@ -8,11 +8,15 @@ from sqlalchemy import Engine
 
 from meeting.broker import Broker
 from meeting.calendars.events import EventCache
+from meeting.calendars.feed_notes import FeedNotes
 from meeting.calendars.guesses import GuessLimiter
 from meeting.clock import Clock
 from meeting.config import Settings
 from meeting.db import SessionFactory
 from meeting.exports import ExportCache
+from meeting.freshness.response_cache import ResponseCache
+from meeting.freshness.state import Freshness
+from meeting.freshness.watcher import ChangeWatcher
 from meeting.live.hub import RoomHub
 from meeting.live.ratelimit import RateLimiter
 
@@ -31,3 +35,9 @@ class Services:
     """Built VEVENTs by session revision: feeds are assembled, not rebuilt."""
     feed_guesses: GuessLimiter
     """Unknown feed tokens per client address (per process)."""
+    freshness: Freshness
+    """Schedule versions and feed changes this process knows of (see meeting/freshness)."""
+    watcher: ChangeWatcher
+    responses: ResponseCache
+    """Rendered feeds, exports and anonymous pages the fast lane replays while current."""
+    feed_notes: FeedNotes

@@ -18,6 +18,7 @@ from meeting.accounts.service import may_attend
 from meeting.agenda.models import AgendaEntry, Notice
 from meeting.enums import AgendaState, NoticeKind
 from meeting.errors import Refused
+from meeting.freshness.journal import record_feed_change
 from meeting.program.models import Meeting, Session
 from meeting.program.queries import find_session
 
@@ -62,6 +63,7 @@ def add_to_agenda(
     )
     db.add(entry)
     db.flush()
+    record_feed_change(db, [user.id])
     return AgendaResult(code, state, waitlist_position(db, entry), title=session.title)
 
 
@@ -80,6 +82,7 @@ def remove_from_agenda(
     freed_seat = entry.state == AgendaState.CONFIRMED
     db.delete(entry)
     db.flush()
+    record_feed_change(db, [user.id])
     promoted = promote_waitlist(db, session, now) if freed_seat else []
     return AgendaResult(
         code, None, promoted_user_id=promoted[0] if promoted else None, title=session.title
@@ -112,7 +115,9 @@ def promote_waitlist(db: DbSession, session: Session, now: datetime) -> list[int
             )
         )
     db.flush()
-    return [entry.user_id for entry in waiting]
+    promoted = [entry.user_id for entry in waiting]
+    record_feed_change(db, promoted)
+    return promoted
 
 
 def _confirmed_count(db: DbSession, session_id: int) -> int:

@@ -3,31 +3,43 @@ sessions kept as CANCELLED for the days the attendee chose, then dropped."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from meeting.agenda.models import AgendaEntry
 from meeting.calendars.events import EventCache, EventRef, EventVariant, cached_vevents
-from meeting.calendars.feeds import CalendarHead, assemble_calendar, event_years, ref_spans
+from meeting.calendars.feed_reads import AGENDA_ROWS_OF_USER, MeetingFacts
+from meeting.calendars.feeds import CalendarHead, calendar_parts, event_years, ref_spans
 from meeting.calendars.preferences import FeedSettings
 from meeting.calendars.sources import calendar_context, load_session_events
 from meeting.enums import AgendaState, SessionStatus
-from meeting.program.models import Meeting, Session
+
+
+@dataclass(frozen=True)
+class AgendaCalendar:
+    """A feed's bytes as shared pieces, and when the clock alone will change them."""
+
+    parts: tuple[bytes, ...]
+    expires_at: datetime | None
+    """When the first cancelled session it still shows is due to leave it."""
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.parts)
 
 
 def render_agenda_calendar(
     db: DbSession,
-    meeting: Meeting,
+    meeting: MeetingFacts,
     user_id: int,
     settings: FeedSettings,
     now: datetime,
     base_url: str,
     cache: EventCache,
-) -> bytes:
+) -> AgendaCalendar:
     """The attendee's agenda for one meeting, assembled from cached VEVENTs."""
-    refs = agenda_refs(db, meeting, user_id, settings, now)
+    refs, expires_at = agenda_refs(db, meeting, user_id, settings, now)
     context = calendar_context(meeting, base_url)
     vevents = cached_vevents(refs, context, cache, lambda ids: load_session_events(db, ids))
     name = meeting.short_title or meeting.title
@@ -39,40 +51,34 @@ def render_agenda_calendar(
     years = event_years(
         context.zone, ref_spans(refs), (meeting.start_date.year, meeting.end_date.year)
     )
-    return assemble_calendar(head, context, years, vevents)
+    return AgendaCalendar(calendar_parts(head, context, years, vevents), expires_at)
 
 
 def agenda_refs(
-    db: DbSession, meeting: Meeting, user_id: int, settings: FeedSettings, now: datetime
-) -> list[EventRef]:
-    """The entries a feed holds now, in time order, without loading their details."""
-    rows = db.execute(
-        select(
-            Session.id,
-            Session.code,
-            Session.revision,
-            Session.start_at,
-            Session.end_at,
-            Session.status,
-            Session.cancelled_at,
-            AgendaEntry.state,
-        )
-        .join(AgendaEntry, AgendaEntry.session_id == Session.id)
-        .where(AgendaEntry.user_id == user_id, Session.meeting_id == meeting.id)
-        .order_by(Session.start_at, Session.position, Session.id)
-    ).all()
+    db: DbSession, meeting: MeetingFacts, user_id: int, settings: FeedSettings, now: datetime
+) -> tuple[list[EventRef], datetime | None]:
+    """The entries a feed holds now, in time order, without loading their details.
+
+    Also returns when the earliest kept cancellation expires (the feed changes then).
+    """
+    rows = db.connection().execute(AGENDA_ROWS_OF_USER, {"user_id": user_id}).all()
+    # (start, position, id, …) sorts like ORDER BY start_at, position, id.
+    ordered = sorted(
+        (start, position, sid, code, revision, end, status, cancelled, state)
+        for sid, code, revision, start, end, status, cancelled, state, in_meeting, position in rows
+        if in_meeting == meeting.id
+    )
     keep = timedelta(days=settings.keep_cancelled_days)
+    tentative = EventVariant(tentative=True, reminder_minutes=settings.reminder_minutes)
+    confirmed = EventVariant(tentative=False, reminder_minutes=settings.reminder_minutes)
     refs = []
-    for session_id, code, revision, start, end, status, cancelled_at, state in rows:
-        if (
-            status == SessionStatus.CANCELLED
-            and cancelled_at is not None
-            and cancelled_at + keep <= now
-        ):
-            continue
-        variant = EventVariant(
-            tentative=state == AgendaState.WAITLISTED,
-            reminder_minutes=settings.reminder_minutes,
-        )
+    expires_at: datetime | None = None
+    for start, _, session_id, code, revision, end, status, cancelled_at, state in ordered:
+        if status == SessionStatus.CANCELLED and cancelled_at is not None:
+            leaves_at = cancelled_at + keep
+            if leaves_at <= now:
+                continue
+            expires_at = leaves_at if expires_at is None else min(expires_at, leaves_at)
+        variant = tentative if state == AgendaState.WAITLISTED else confirmed
         refs.append(EventRef(session_id, code, revision, variant, start, end))
-    return refs
+    return refs, expires_at

@@ -50,12 +50,19 @@ def assemble_calendar(
     `years` are the first and last local years the events touch, so the VTIMEZONE covers
     every one of them.
     """
+    return b"".join(calendar_parts(head, context, years, vevents))
+
+
+def calendar_parts(
+    head: CalendarHead, context: CalendarContext, years: tuple[int, int], vevents: Sequence[bytes]
+) -> tuple[bytes, ...]:
+    """`assemble_calendar` unjoined: each piece is a cached object other calendars share too."""
     parts = [_head_bytes(head)]
     if vevents:
         parts.append(vtimezone_bytes(context.zone, *years))
         parts.extend(vevents)
     parts.append(_END)
-    return b"".join(parts)
+    return tuple(parts)
 
 
 @lru_cache(maxsize=1024)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session as DbSession
 from meeting.calendars.events import REMINDER_CHOICES
 from meeting.calendars.models import DEFAULT_KEEP_CANCELLED_DAYS, CalendarPreference
 from meeting.errors import InvalidInput, Problem
+from meeting.freshness.journal import record_feed_change
 
 KEEP_CANCELLED_CHOICES = (1, 3, 7, 14, 30)
 """Days a cancelled session may stay in a personal feed after its cancellation."""
@@ -56,6 +57,7 @@ def save_feed_settings(db: DbSession, user_id: int, settings: FeedSettings) -> N
     row.reminder_minutes = settings.reminder_minutes
     row.keep_cancelled_days = settings.keep_cancelled_days
     db.flush()
+    record_feed_change(db, [user_id])
 
 
 def _choice(text: str, choices: tuple[int, ...]) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
@@ -32,7 +33,17 @@ class EventStamp:
     changed_at: datetime
 
 
-def calendar_context(meeting: Meeting, base_url: str) -> CalendarContext:
+class NamedMeeting(Protocol):
+    """A Meeting, or the plain facts a feed reads of one."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def timezone(self) -> str: ...
+
+
+def calendar_context(meeting: NamedMeeting, base_url: str) -> CalendarContext:
     return CalendarContext(meeting_slug=meeting.slug, zone=meeting.timezone, base_url=base_url)
 
 

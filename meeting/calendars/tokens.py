@@ -17,11 +17,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from meeting.calendars.models import DEFAULT_KEEP_CANCELLED_DAYS, CalendarPreference, FeedToken
 from meeting.calendars.preferences import FeedSettings
+from meeting.freshness.journal import record_feed_change
 
 _TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 _CONTEXT = b"meeting calendar feed token\x00"
@@ -61,6 +62,7 @@ def issue_feed_token(db: DbSession, user_id: int, secret_key: str, now: datetime
     row.feed_etag = ""
     row.feed_changed_at = None
     db.flush()
+    record_feed_change(db, [user_id])  # the old link must stop answering everywhere
     return token
 
 
@@ -73,25 +75,28 @@ def current_feed_token(db: DbSession, user_id: int, secret_key: str) -> str | No
     return token if hmac.compare_digest(hash_token(token), row.token_hash) else None
 
 
+_FIND_TOKEN = (
+    select(
+        FeedToken.id,
+        FeedToken.user_id,
+        FeedToken.feed_etag,
+        FeedToken.feed_changed_at,
+        CalendarPreference.reminder_minutes,
+        CalendarPreference.keep_cancelled_days,
+    )
+    .outerjoin(CalendarPreference, CalendarPreference.user_id == FeedToken.user_id)
+    .where(FeedToken.token_hash == bindparam("token_hash"))
+)
+
+
 def find_feed_token(db: DbSession, token: str) -> FeedAccess | None:
-    """The feed a presented token opens (one query, with the attendee's settings).
+    """The feed a presented token opens (one prebuilt query, with the attendee's settings).
 
     Malformed and unknown tokens alike give None.
     """
     if not _TOKEN_PATTERN.fullmatch(token):
         return None
-    row = db.execute(
-        select(
-            FeedToken.id,
-            FeedToken.user_id,
-            FeedToken.feed_etag,
-            FeedToken.feed_changed_at,
-            CalendarPreference.reminder_minutes,
-            CalendarPreference.keep_cancelled_days,
-        )
-        .outerjoin(CalendarPreference, CalendarPreference.user_id == FeedToken.user_id)
-        .where(FeedToken.token_hash == hash_token(token))
-    ).first()
+    row = db.connection().execute(_FIND_TOKEN, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     keep = row.keep_cancelled_days

@@ -7,16 +7,17 @@ gets the same bare 404 (or 429 once an address has guessed too often).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from meeting.calendars.agenda_feed import render_agenda_calendar
 from meeting.calendars.events import REMINDER_CHOICES
+from meeting.calendars.feed_notes import FeedNotes
+from meeting.calendars.feed_reads import feed_meeting
 from meeting.calendars.feeds import CONTENT_TYPE, RenderedCalendar
 from meeting.calendars.guesses import GuessLimiter
 from meeting.calendars.preferences import (
@@ -27,14 +28,15 @@ from meeting.calendars.preferences import (
 )
 from meeting.calendars.program_calendars import render_session_calendar, render_track_calendar
 from meeting.calendars.tokens import (
+    FeedAccess,
     current_feed_token,
     find_feed_token,
     issue_feed_token,
     next_feed_modified,
-    note_feed_etag,
 )
-from meeting.db import SessionFactory, transaction
+from meeting.db import transaction
 from meeting.exports import strong_etag
+from meeting.freshness.response_cache import CacheTag, cache_this
 from meeting.web.auth import require_user
 from meeting.web.conditional import conditional_response
 from meeting.web.context import current_meeting, flash, read_db, services, url_prefix
@@ -52,6 +54,7 @@ def session_calendar(request: Request) -> Response:
     with read_db(request) as db:
         meeting = current_meeting(request, db)
         rendered = render_session_calendar(db, meeting, code, svc.settings.base_url, events)
+    cache_this(request, CacheTag(meeting.id, meeting.schedule_version))
     return _calendar_response(request, rendered, f"{code}.ics", PUBLIC_CACHE)
 
 
@@ -62,6 +65,7 @@ def track_calendar(request: Request) -> Response:
     with read_db(request) as db:
         meeting = current_meeting(request, db)
         rendered = render_track_calendar(db, meeting, slug, svc.settings.base_url, events)
+    cache_this(request, CacheTag(meeting.id, meeting.schedule_version))
     return _calendar_response(request, rendered, f"{slug}.ics", PUBLIC_CACHE)
 
 
@@ -73,15 +77,20 @@ def program_calendar(request: Request) -> Response:
 
 
 def agenda_feed(request: Request) -> Response:
-    """My agenda, by secret token; Last-Modified is when its bytes last changed."""
+    """My agenda, by secret token; Last-Modified is when its bytes last changed.
+
+    The response is tagged for the fast lane: until this attendee's feed or the meeting's
+    schedule changes, polls are answered from memory (200 or 304) without a query.
+    """
     svc = services(request)
     now = svc.clock.now()
+    mark = svc.freshness.mark()
     with read_db(request) as db:
         access = find_feed_token(db, request.path_params["token"])
         if access is None:
             return _unknown_token(request, svc.feed_guesses, now)
-        meeting = current_meeting(request, db)
-        body = render_agenda_calendar(
+        meeting = feed_meeting(db, request.path_params.get("slug"), svc.settings.default_meeting)
+        calendar = render_agenda_calendar(
             db,
             meeting,
             access.user_id,
@@ -90,18 +99,37 @@ def agenda_feed(request: Request) -> Response:
             svc.settings.base_url,
             svc.calendar_events,
         )
+    body = calendar.body
     etag = strong_etag(body)
-    modified = access.feed_changed_at if access.feed_etag == etag else None
-    remember = None
-    if modified is None:
-        # New bytes: their date is stored after the response is sent, off the hot path.
-        modified = next_feed_modified(access, now)
-        remember = BackgroundTask(_remember_feed, svc.sessions, access.token_id, etag, modified)
-    response = _calendar_response(
+    modified = _feed_modified(svc.feed_notes, access, etag, now)
+    cache_this(
+        request,
+        CacheTag(
+            meeting.id,
+            meeting.schedule_version,
+            user_id=access.user_id,
+            mark=mark,
+            expires_at=calendar.expires_at,
+            parts=calendar.parts,
+        ),
+    )
+    return _calendar_response(
         request, RenderedCalendar(body, modified), "agenda.ics", PRIVATE_CACHE, etag=etag
     )
-    response.background = remember
-    return response
+
+
+def _feed_modified(notes: FeedNotes, access: FeedAccess, etag: str, now: datetime) -> datetime:
+    """The stored date of these bytes, or a new one (stored behind, off the request)."""
+    if access.feed_etag == etag and access.feed_changed_at is not None:
+        return access.feed_changed_at
+    pending = notes.pending(access.token_id)
+    if pending is not None and pending[0] == etag:
+        return pending[1]
+    modified = next_feed_modified(access, now)
+    if pending is not None:  # newer than the stored version, so a second after it too
+        modified = max(modified, pending[1] + timedelta(seconds=1))
+    notes.note(access.token_id, etag, modified)
+    return modified
 
 
 def _unknown_token(request: Request, guesses: GuessLimiter, now: datetime) -> Response:
@@ -159,11 +187,6 @@ def calendar_box(request: Request, user_id: int) -> dict[str, Any]:
         "reminder_choices": REMINDER_CHOICES,
         "keep_choices": KEEP_CANCELLED_CHOICES,
     }
-
-
-def _remember_feed(factory: SessionFactory, token_id: int, etag: str, modified: datetime) -> None:
-    with transaction(factory) as db:
-        note_feed_etag(db, token_id, etag, modified)
 
 
 def _calendar_response(

@@ -28,18 +28,24 @@ def conditional_response(
         "Cache-Control": cache_control,
         **(extra_headers or {}),
     }
-    if _not_modified(request, etag, last_modified):
+    if not_modified(
+        request.headers.get("if-none-match"),
+        request.headers.get("if-modified-since"),
+        etag,
+        last_modified,
+    ):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=content_type, headers=headers)
 
 
-def _not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
-    if_none_match = request.headers.get("if-none-match")
+def not_modified(
+    if_none_match: str | None, if_modified_since: str | None, etag: str, last_modified: datetime
+) -> bool:
+    """True when a client holding these validators has the current bytes."""
     if if_none_match is not None:
         # If-None-Match wins over If-Modified-Since when both are sent.
         candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return etag in candidates or "*" in candidates
-    if_modified_since = request.headers.get("if-modified-since")
     if if_modified_since:
         try:
             since = parsedate_to_datetime(if_modified_since)

@@ -17,7 +17,7 @@ from meeting.program.models import Meeting
 from meeting.program.queries import get_meeting
 from meeting.services import Services
 from meeting.timezones import parse_zone, zone_names
-from meeting.web.csrf import csrf_token
+from meeting.web.csrf import LazyCsrfToken
 from meeting.web.templating import Templates
 
 TZ_COOKIE = "tz"
@@ -76,7 +76,7 @@ def page_context(
 ) -> dict[str, Any]:
     return {
         "user": user,
-        "csrf_token": csrf_token(request),
+        "csrf_token": LazyCsrfToken(request),
         "flash": pop_flash(request),
         "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "meeting": meeting,

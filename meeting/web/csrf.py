@@ -31,6 +31,23 @@ def csrf_token(conn: HTTPConnection) -> str:
     return token
 
 
+class LazyCsrfToken:
+    """The session's token, made only when a template prints it.
+
+    Pages without a form then leave the session untouched, so an anonymous visitor gets no
+    session cookie and the page stays the same for everyone (and cacheable).
+    """
+
+    def __init__(self, conn: HTTPConnection) -> None:
+        self._conn = conn
+
+    def __str__(self) -> str:
+        return csrf_token(self._conn)
+
+    def __html__(self) -> str:
+        return str(self)
+
+
 def check_csrf(conn: HTTPConnection, form: FormData) -> None:
     expected = conn.session.get(SESSION_KEY)
     sent = form.get(FIELD)

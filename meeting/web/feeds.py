@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from meeting.exports import render_meeting_export
+from meeting.freshness.response_cache import CacheTag, cache_this
 from meeting.web.conditional import DEFAULT_CACHE_CONTROL, conditional_response
 from meeting.web.context import current_meeting, read_db, services
 
@@ -27,6 +28,7 @@ def serve_export(
             name,
             lambda: render_meeting_export(db, meeting, name, svc.settings.base_url),
         )
+    cache_this(request, CacheTag(meeting.id, meeting.schedule_version))
     return conditional_response(
         request,
         rendered.body,

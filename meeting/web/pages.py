@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from meeting.agenda.view import agenda_states
+from meeting.freshness.response_cache import CacheTag, cache_this
 from meeting.program import queries
 from meeting.program.filters import parse_program_filter
 from meeting.program.models import Meeting, Session
@@ -27,6 +28,8 @@ from meeting.web.context import (
     viewer_zone,
 )
 from meeting.web.templating import local_time
+
+PAGE_TTL = timedelta(minutes=5)
 
 
 def home(request: Request) -> Response:
@@ -55,6 +58,8 @@ def program(request: Request) -> Response:
             days=queries.session_days(db, meeting, zone),
             tracks=queries.list_tracks(db, meeting),
         )
+    if base["user"] is None:
+        cache_this(request, _anonymous_tag(meeting, services(request).clock.now()))
     return _respond(request, "program.html", base, zone, chosen)
 
 
@@ -71,6 +76,14 @@ def speaker_page(request: Request) -> Response:
         speaker_id = request.path_params["speaker_id"]
         base["speaker"], base["sessions"] = queries.get_speaker(db, meeting, speaker_id)
     return _respond(request, "speaker.html", base, zone, chosen)
+
+
+def _anonymous_tag(meeting: Meeting, now: datetime) -> CacheTag:
+    """A page as anyone without cookies sees it; re-rendered at least every few minutes,
+    as "now" may show on it."""
+    return CacheTag(
+        meeting.id, meeting.schedule_version, expires_at=now + PAGE_TTL, anonymous_only=True
+    )
 
 
 def _base(request: Request, db: DbSession) -> tuple[Meeting, ZoneInfo, bool, dict[str, Any]]:
