@@ -73,6 +73,10 @@ LIGHT_RATE = {200: 10.0, 1000: 10.0, 5000: 2.0}
 LADDER = {200: (10.0, 20.0), 1000: (10.0, 20.0, 40.0, 80.0), 5000: (2.0, 4.0, 8.0, 16.0)}
 PHASE_SECONDS = 3
 MAX_P99_MS = 500.0
+W5_LADDER = (20.0, 30.0, 40.0, 60.0, 80.0, 120.0)
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+POLL_SECONDS = 1.0
+"""The served app's MEETING_CACHE_POLL_SECONDS (its default)."""
 BENCH_DATABASE = "meeting_bench"
 NOT_MODIFIED = 304
 IMPORT_BUDGET_S = 3
@@ -192,11 +196,12 @@ def timed_cli(args: list[str], env: dict[str, str]) -> float:
     return time.monotonic() - started
 
 
-def changed_program(path: Path) -> None:
-    """The generated program with 50 sessions retitled and re-described (a re-import's diff)."""
+def changed_program(path: Path, changes: int = CHANGES) -> None:
+    """The generated program with `changes` sessions retitled and re-described (a re-import's
+    diff); more changes keep the first ones and add to them."""
     document = generate_program(SESSIONS, seed=SEED)
     sessions = list(document.sessions)
-    for index in random.Random(SEED).sample(range(len(sessions)), CHANGES):
+    for index in random.Random(SEED).sample(range(len(sessions)), changes):
         old = sessions[index]
         sessions[index] = dataclasses.replace(
             old, title=f"{old.title} (updated)", description=f"{old.description} Updated."
@@ -323,8 +328,24 @@ def median_rps(
     }
 
 
+def after_a_change(base: str, tokens: list[str], tmp: Path, change: Callable[[], None]) -> None:
+    """Render 1,000 other attendees' feeds (every session's events get built), then change
+    the schedule in another process and wait for the server to see it: every feed is stale."""
+    warm = tmp / "warm-feeds.txt"
+    warm.write_text("".join(f"/feeds/{t}.ics\n" for t in tokens[-1000:]))
+    load.run_wrk(base + "/", seconds=3 * WARM_SECONDS, paths_file=warm, script_dir=tmp)
+    version = httpx.get(f"{base}/api/meetings", timeout=60).json()["meetings"][0]
+    change()
+    deadline = time.monotonic() + 30
+    while httpx.get(f"{base}/api/meetings", timeout=60).json()["meetings"][0] == version:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not see the schedule change")
+        time.sleep(0.2)
+    time.sleep(2 * POLL_SECONDS)  # the server's watcher has followed it by now
+
+
 def cold_feed_rps(base: str, tokens: list[str], tmp: Path) -> dict[str, Any]:
-    """Each request a feed never rendered before (as right after a change), 3 disjoint sets."""
+    """Each request a feed never rendered before, right after a change; 3 disjoint sets."""
     runs = []
     requests = []
     for run in range(RUNS):
@@ -367,6 +388,7 @@ def http_figures(
     tmp: Path,
     label: str,
     day: date,
+    change: Callable[[], None],
 ) -> list[Row]:
     token = tokens[0]
     feed = f"{base}/feeds/{token}.ics"
@@ -398,6 +420,7 @@ def http_figures(
             **h2,
         )
     )
+    after_a_change(base, tokens, tmp, change)
     h3 = cold_feed_rps(base, tokens, tmp)
     rows.append(
         ratio_row(
@@ -465,6 +488,78 @@ def _ceiling_etag() -> str:
 # --- WebSocket -----------------------------------------------------------------------------
 
 
+def room_url(base: str, code: str) -> str:
+    return base.replace("http", "ws") + f"/ws/rooms/{code}"
+
+
+def crowd_figures(
+    url: str,
+    origin: str,
+    cookies: list[str],
+    server_pid: int,
+    rates: tuple[float, ...],
+    size: int,
+    *,
+    light_runs: int = RUNS,
+) -> dict[str, Any]:
+    """Join `cookies` members from 2 client processes, then light load, then the rate ladder."""
+    before = rss_kib(server_pid)
+    crowd = ws_load.Crowd(url, origin, cookies, processes=2)
+    try:
+        opened = crowd.open()
+        time.sleep(1)
+        after = rss_kib(server_pid)
+        light = [crowd.phase(LIGHT_RATE[size], PHASE_SECONDS) for _ in range(light_runs)]
+        ladder = []
+        best = 0.0
+        for rate in rates:
+            result = crowd.phase(rate, PHASE_SECONDS)
+            ladder.append(ws_load.summary(result))
+            if not result.lossless or result.p99_ms > MAX_P99_MS:
+                break
+            best = max(best, result.deliveries_per_s)
+    finally:
+        crowd.close()
+    return {
+        "open_s": opened,
+        "kib_per_socket": (after - before) / size,
+        "light_p99_ms": statistics.median(r.p99_ms for r in light) if light else 0.0,
+        "light": [ws_load.summary(r) for r in light],
+        "best": best,
+        "ladder": ladder,
+    }
+
+
+def w5_figure(
+    env: dict[str, str], tmp: Path, code: str, user_ids: list[int], one_worker: float
+) -> Row:
+    """W5: one room of 1,000 split across 2 workers sharing a Redis broker."""
+    redis_url = os.environ.get("MEETING_BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    size = WS_SIZES[0]
+    with meeting_server(
+        {**env, "MEETING_BROKER_URL": redis_url}, tmp / "serve-redis.log", workers=2
+    ) as (base, pid):
+        figures = crowd_figures(
+            room_url(base, code),
+            base,
+            [session_cookie(u) for u in user_ids[:size]],
+            pid,
+            W5_LADDER,
+            size,
+            light_runs=0,
+        )
+    console.print(f"  ws redis x2 {size}: best {figures['best']:,.0f}/s")
+    return ratio_row(
+        "W5",
+        f"Redis broker, 2 workers, one room of {size}: deliveries/s vs 1 worker in-process",
+        figures["best"],
+        one_worker,
+        1.5,
+        "deliv/s",
+        ladder=figures["ladder"],
+    )
+
+
 def ws_figures(
     project: tuple[str, int], bare: tuple[str, int], code: str, user_ids: list[int], size: int
 ) -> list[Row]:
@@ -473,40 +568,13 @@ def ws_figures(
     results: dict[str, dict[str, Any]] = {}
     for name, url, origin, cookies, server_pid in (
         ("bare", bare_base.replace("http", "ws") + "/ws", bare_base, [""] * size, bare_pid),
-        (
-            "project",
-            base.replace("http", "ws") + f"/ws/rooms/{code}",
-            base,
-            [session_cookie(u) for u in user_ids[:size]],
-            pid,
-        ),
+        ("project", room_url(base, code), base, [session_cookie(u) for u in user_ids[:size]], pid),
     ):
-        before = rss_kib(server_pid)
-        crowd = ws_load.Crowd(url, origin, cookies, processes=2)
-        try:
-            opened = crowd.open()
-            time.sleep(1)
-            after = rss_kib(server_pid)
-            light = [crowd.phase(LIGHT_RATE[size], PHASE_SECONDS) for _ in range(RUNS)]
-            ladder = []
-            best = 0.0
-            for rate in LADDER[size]:
-                result = crowd.phase(rate, PHASE_SECONDS)
-                ladder.append(ws_load.summary(result))
-                if not result.lossless or result.p99_ms > MAX_P99_MS:
-                    break
-                best = max(best, result.deliveries_per_s)
-        finally:
-            crowd.close()
-        results[name] = {
-            "open_s": opened,
-            "kib_per_socket": (after - before) / size,
-            "light_p99_ms": statistics.median(r.p99_ms for r in light),
-            "light": [ws_load.summary(r) for r in light],
-            "best": best,
-            "ladder": ladder,
-        }
-        console.print(f"  ws {name} {size}: open {opened:.2f} s, best {best:,.0f}/s")
+        results[name] = crowd_figures(url, origin, cookies, server_pid, LADDER[size], size)
+        console.print(
+            f"  ws {name} {size}: open {results[name]['open_s']:.2f} s, "
+            f"best {results[name]['best']:,.0f}/s"
+        )
     bare_r, proj = results["bare"], results["project"]
     rows = [
         ratio_row(
@@ -664,13 +732,25 @@ def bench_database(
                 ceiling = ceiling_figures(bare[0], tmp)
                 done()
             done = step(f"{kind}: HTTP figures (1 worker)")
-            rows += http_figures(project[0], ceiling, tokens, tmp, label, day)
+
+            def change() -> None:
+                timed_cli(["import", str(tmp / "changed-again.yaml")], env)
+
+            rows += http_figures(project[0], ceiling, tokens, tmp, label, day, change)
             done()
-            if with_ws:
-                for size in WS_SIZES:
-                    done = step(f"{kind}: live room with {size} members (project and bare)")
-                    rows += ws_figures(project, bare, code, user_ids, size)
-                    done()
+    if with_ws:
+        for size in WS_SIZES:
+            done = step(f"{kind}: live room with {size} members (fresh project and bare servers)")
+            with (
+                meeting_server(env, tmp / f"serve-ws-{size}.log") as project,
+                ceiling_server(bodies, tmp / f"ceiling-ws-{size}.log") as bare,
+            ):
+                rows += ws_figures(project, bare, code, user_ids, size)
+            done()
+        done = step(f"{kind}: W5, Redis broker and 2 workers")
+        one_worker = next(r for r in rows if r.key == f"W1 {WS_SIZES[0]}").value
+        rows.append(w5_figure(env, tmp, code, user_ids, one_worker))
+        done()
     if kind == "sqlite":
         done = step("H6: 2 workers, /api/sessions and its bare body")
         with (
@@ -748,6 +828,7 @@ def main() -> None:
             cwd=ROOT,
         )
         changed_program(changed)
+        changed_program(tmp / "changed-again.yaml", CHANGES + 1)
         sqlite_rows, ceiling = bench_database(
             "sqlite",
             f"sqlite:///{tmp / 'bench.sqlite3'}",
@@ -776,6 +857,7 @@ def main() -> None:
             "ws_client_processes": 2,
             "ws_phase_seconds": PHASE_SECONDS,
             "ladder": LADDER,
+            "w5_ladder": W5_LADDER,
             "light_rate": LIGHT_RATE,
         },
     }
