@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy import Connection
 
 from meeting.calendars.events import EventCache, EventRef, EventVariant, cached_vevents
 from meeting.calendars.feed_reads import AGENDA_ROWS_OF_USER, MeetingFacts
@@ -30,7 +30,7 @@ class AgendaCalendar:
 
 
 def render_agenda_calendar(
-    db: DbSession,
+    db: Connection,
     meeting: MeetingFacts,
     user_id: int,
     settings: FeedSettings,
@@ -55,13 +55,13 @@ def render_agenda_calendar(
 
 
 def agenda_refs(
-    db: DbSession, meeting: MeetingFacts, user_id: int, settings: FeedSettings, now: datetime
+    db: Connection, meeting: MeetingFacts, user_id: int, settings: FeedSettings, now: datetime
 ) -> tuple[list[EventRef], datetime | None]:
     """The entries a feed holds now, in time order, without loading their details.
 
     Also returns when the earliest kept cancellation expires (the feed changes then).
     """
-    rows = db.connection().execute(AGENDA_ROWS_OF_USER, {"user_id": user_id}).all()
+    rows = db.execute(AGENDA_ROWS_OF_USER, {"user_id": user_id}).all()
     # (start, position, id, …) sorts like ORDER BY start_at, position, id.
     ordered = sorted(
         (start, position, sid, code, revision, end, status, cancelled, state)

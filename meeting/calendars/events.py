@@ -9,7 +9,6 @@ DTSTAMP and LAST-MODIFIED are the time of the session's latest change-log row.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -167,29 +166,30 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-class _Lru(Generic[K, V]):
-    """A bounded mapping that forgets the least recently used entry first."""
+class _Bounded(Generic[K, V]):
+    """A bounded mapping that forgets the oldest entry first.
+
+    Oldest-first rather than least-recently-used: a hit is then a bare dict lookup (safe
+    without a lock), and every feed assembly makes a few dozen of them.
+    """
 
     def __init__(self, max_entries: int) -> None:
-        self._entries: OrderedDict[K, V] = OrderedDict()
+        self._entries: dict[K, V] = {}
         self._max_entries = max_entries
 
     def get(self, key: K) -> V | None:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-        return found
+        return self._entries.get(key)
 
     def put(self, key: K, value: V) -> None:
+        self._entries.pop(key, None)
         self._entries[key] = value
-        self._entries.move_to_end(key)
         while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+            del self._entries[next(iter(self._entries))]
 
 
 class EventCache:
     """Serialized VEVENTs by (context, code, revision, variant), and the SessionEvents
-    they are built from by (context, code, revision); least recently used out.
+    they are built from by (context, code, revision); oldest out.
 
     A session's revision rises with every change to it, so a changed session misses
     and is loaded once, then built once per variant, while the rest of a feed comes from
@@ -197,21 +197,19 @@ class EventCache:
     """
 
     def __init__(self, max_entries: int = 50_000) -> None:
-        self._bytes: _Lru[EventKey, bytes] = _Lru(max_entries)
-        self._sources: _Lru[SourceKey, SessionEvent] = _Lru(max_entries // 4 or 1)
+        self._bytes: _Bounded[EventKey, bytes] = _Bounded(max_entries)
+        self._sources: _Bounded[SourceKey, SessionEvent] = _Bounded(max_entries // 4 or 1)
         self._lock = threading.Lock()
 
     def get(self, key: EventKey) -> bytes | None:
-        with self._lock:
-            return self._bytes.get(key)
+        return self._bytes.get(key)
 
     def put(self, key: EventKey, body: bytes) -> None:
         with self._lock:
             self._bytes.put(key, body)
 
     def get_source(self, key: SourceKey) -> SessionEvent | None:
-        with self._lock:
-            return self._sources.get(key)
+        return self._sources.get(key)
 
     def put_source(self, key: SourceKey, event: SessionEvent) -> None:
         with self._lock:

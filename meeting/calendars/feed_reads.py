@@ -1,4 +1,5 @@
-"""A cold feed's reads as prebuilt Core statements: no ORM objects, no statement building.
+"""A cold feed's reads as prebuilt Core statements on a bare Connection: no ORM session,
+no objects, no statement building.
 
 This is the path right after a change, when thousands of calendar clients re-fetch at
 once; each read here is one indexed lookup.
@@ -9,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy import Connection, bindparam, select
 
 from meeting.agenda.models import AgendaEntry
 from meeting.errors import NotFound
@@ -64,9 +64,8 @@ tempts SQLite into scanning the whole meeting's sessions instead.
 AGENDA_ROWS_OF_USER = AGENDA_ROWS.where(AgendaEntry.user_id == bindparam("user_id"))
 
 
-def feed_meeting(db: DbSession, slug: str | None, default_slug: str = "") -> MeetingFacts:
+def feed_meeting(connection: Connection, slug: str | None, default_slug: str = "") -> MeetingFacts:
     """The meeting a feed URL names (as queries.get_meeting picks it), as plain facts."""
-    connection = db.connection()
     for wanted in (slug, default_slug):
         if wanted:
             row = connection.execute(_MEETING_BY_SLUG, {"slug": wanted}).first()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from meeting.calendars.events import CalendarContext, EventPerson, SessionEvent
@@ -65,7 +65,9 @@ def load_event_stamps(db: DbSession, meeting: Meeting) -> dict[str, EventStamp]:
     }
 
 
-def load_session_events(db: DbSession, session_ids: Iterable[int]) -> dict[int, SessionEvent]:
+def load_session_events(
+    db: DbSession | Connection, session_ids: Iterable[int]
+) -> dict[int, SessionEvent]:
     """Session id -> SessionEvent, in three column queries (no ORM objects: this is the
     cache-miss path of every feed, right after a change)."""
     ids = list(session_ids)

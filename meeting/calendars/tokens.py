@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from meeting.calendars.models import DEFAULT_KEEP_CANCELLED_DAYS, CalendarPreference, FeedToken
@@ -89,14 +89,15 @@ _FIND_TOKEN = (
 )
 
 
-def find_feed_token(db: DbSession, token: str) -> FeedAccess | None:
+def find_feed_token(db: DbSession | Connection, token: str) -> FeedAccess | None:
     """The feed a presented token opens (one prebuilt query, with the attendee's settings).
 
     Malformed and unknown tokens alike give None.
     """
     if not _TOKEN_PATTERN.fullmatch(token):
         return None
-    row = db.connection().execute(_FIND_TOKEN, {"token_hash": hash_token(token)}).first()
+    connection = db if isinstance(db, Connection) else db.connection()
+    row = connection.execute(_FIND_TOKEN, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     keep = row.keep_cancelled_days

@@ -35,6 +35,7 @@ from meeting.calendars.tokens import (
     next_feed_modified,
 )
 from meeting.db import transaction
+from meeting.db.reads import read_connection
 from meeting.exports import strong_etag
 from meeting.freshness.response_cache import CacheTag, cache_this
 from meeting.web.auth import require_user
@@ -85,7 +86,7 @@ def agenda_feed(request: Request) -> Response:
     svc = services(request)
     now = svc.clock.now()
     mark = svc.freshness.mark()
-    with read_db(request) as db:
+    with read_connection(svc.engine) as db:
         access = find_feed_token(db, request.path_params["token"])
         if access is None:
             return _unknown_token(request, svc.feed_guesses, now)
