@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from meeting.broker import create_broker
 from meeting.calendars.events import EventCache
 from meeting.calendars.feed_notes import FeedNotes
+from meeting.calendars.feed_reads import ScheduleTimings
 from meeting.calendars.guesses import GuessLimiter
 from meeting.clock import Clock, OffsetClock, SystemClock
 from meeting.config import Settings
@@ -68,6 +69,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             hub=hub,
             limiter=RateLimiter(),
             calendar_events=EventCache(),
+            schedule_timings=ScheduleTimings(),
             feed_guesses=GuessLimiter(),
             freshness=freshness,
             watcher=watcher,

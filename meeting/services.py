@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from meeting.broker import Broker
 from meeting.calendars.events import EventCache
 from meeting.calendars.feed_notes import FeedNotes
+from meeting.calendars.feed_reads import ScheduleTimings
 from meeting.calendars.guesses import GuessLimiter
 from meeting.clock import Clock
 from meeting.config import Settings
@@ -33,6 +34,8 @@ class Services:
     limiter: RateLimiter
     calendar_events: EventCache
     """Built VEVENTs by session revision: feeds are assembled, not rebuilt."""
+    schedule_timings: ScheduleTimings
+    """Sessions' times and revisions per schedule version, for assembling feeds."""
     feed_guesses: GuessLimiter
     """Unknown feed tokens per client address (per process)."""
     freshness: Freshness

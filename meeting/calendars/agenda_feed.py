@@ -9,7 +9,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from meeting.calendars.events import EventCache, EventRef, EventVariant, cached_vevents
-from meeting.calendars.feed_reads import AGENDA_ROWS_OF_USER, MeetingFacts
+from meeting.calendars.feed_reads import (
+    AGENDA_OF_USER,
+    MeetingFacts,
+    ScheduleTimings,
+    SessionTiming,
+)
 from meeting.calendars.feeds import CalendarHead, calendar_parts, event_years, ref_spans
 from meeting.calendars.preferences import FeedSettings
 from meeting.calendars.sources import calendar_context, load_session_events
@@ -37,9 +42,10 @@ def render_agenda_calendar(
     now: datetime,
     base_url: str,
     cache: EventCache,
+    timings: ScheduleTimings,
 ) -> AgendaCalendar:
     """The attendee's agenda for one meeting, assembled from cached VEVENTs."""
-    refs, expires_at = agenda_refs(db, meeting, user_id, settings, now)
+    refs, expires_at = agenda_refs(db, timings.of(db, meeting), user_id, settings, now)
     context = calendar_context(meeting, base_url)
     vevents = cached_vevents(refs, context, cache, lambda ids: load_session_events(db, ids))
     name = meeting.short_title or meeting.title
@@ -55,30 +61,35 @@ def render_agenda_calendar(
 
 
 def agenda_refs(
-    db: Connection, meeting: MeetingFacts, user_id: int, settings: FeedSettings, now: datetime
+    db: Connection,
+    timings: dict[int, SessionTiming],
+    user_id: int,
+    settings: FeedSettings,
+    now: datetime,
 ) -> tuple[list[EventRef], datetime | None]:
     """The entries a feed holds now, in time order, without loading their details.
 
     Also returns when the earliest kept cancellation expires (the feed changes then).
+    Entries of other meetings have no timing here and are left out.
     """
-    rows = db.execute(AGENDA_ROWS_OF_USER, {"user_id": user_id}).all()
-    # (start, position, id, …) sorts like ORDER BY start_at, position, id.
-    ordered = sorted(
-        (start, position, sid, code, revision, end, status, cancelled, state)
-        for sid, code, revision, start, end, status, cancelled, state, in_meeting, position in rows
-        if in_meeting == meeting.id
-    )
+    entries = db.execute(AGENDA_OF_USER, {"user_id": user_id}).all()
+    held = [(timings[sid], state) for sid, state in entries if sid in timings]
+    held.sort(key=lambda pair: (pair[0].start, pair[0].position, pair[0].session_id))
     keep = timedelta(days=settings.keep_cancelled_days)
     tentative = EventVariant(tentative=True, reminder_minutes=settings.reminder_minutes)
     confirmed = EventVariant(tentative=False, reminder_minutes=settings.reminder_minutes)
     refs = []
     expires_at: datetime | None = None
-    for start, _, session_id, code, revision, end, status, cancelled_at, state in ordered:
-        if status == SessionStatus.CANCELLED and cancelled_at is not None:
-            leaves_at = cancelled_at + keep
+    for timing, state in held:
+        if timing.status == SessionStatus.CANCELLED and timing.cancelled_at is not None:
+            leaves_at = timing.cancelled_at + keep
             if leaves_at <= now:
                 continue
             expires_at = leaves_at if expires_at is None else min(expires_at, leaves_at)
         variant = tentative if state == AgendaState.WAITLISTED else confirmed
-        refs.append(EventRef(session_id, code, revision, variant, start, end))
+        refs.append(
+            EventRef(
+                timing.session_id, timing.code, timing.revision, variant, timing.start, timing.end
+            )
+        )
     return refs, expires_at

@@ -7,12 +7,14 @@ once; each read here is one indexed lookup.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Connection, bindparam, select
 
 from meeting.agenda.models import AgendaEntry
+from meeting.enums import SessionStatus
 from meeting.errors import NotFound
 from meeting.program.models import Meeting, Session
 
@@ -44,7 +46,12 @@ _MEETING = select(
 _MEETING_BY_SLUG = _MEETING.where(Meeting.slug == bindparam("slug"))
 _LATEST_MEETING = _MEETING.order_by(Meeting.start_date.desc()).limit(1)
 
-AGENDA_ROWS = select(
+AGENDA_OF_USER = select(AgendaEntry.session_id, AgendaEntry.state).where(
+    AgendaEntry.user_id == bindparam("user_id")
+)
+"""An attendee's entries: two small columns by the (user_id, session_id) index."""
+
+_SESSIONS_OF_MEETING = select(
     Session.id,
     Session.code,
     Session.revision,
@@ -52,16 +59,47 @@ AGENDA_ROWS = select(
     Session.end_at,
     Session.status,
     Session.cancelled_at,
-    AgendaEntry.state,
-    Session.meeting_id,
     Session.position,
-).join(Session, Session.id == AgendaEntry.session_id)
-"""An attendee's entries with their sessions, driven by the (user_id, session_id) index.
+).where(Session.meeting_id == bindparam("meeting_id"))
 
-Filtering by meeting and ordering happen in Python: a WHERE on the session's meeting
-tempts SQLite into scanning the whole meeting's sessions instead.
-"""
-AGENDA_ROWS_OF_USER = AGENDA_ROWS.where(AgendaEntry.user_id == bindparam("user_id"))
+
+@dataclass(frozen=True, slots=True)
+class SessionTiming:
+    """What a feed needs of a session besides its VEVENT: order, revision, cancellation."""
+
+    session_id: int
+    code: str
+    revision: int
+    start: datetime
+    end: datetime
+    status: SessionStatus
+    cancelled_at: datetime | None
+    position: int
+
+
+class ScheduleTimings:
+    """Each meeting's session timings at one schedule version, read once per version.
+
+    Every change to a session bumps its meeting's schedule version, so a feed that read the
+    version in its transaction can take the timings of that version from here instead of
+    joining (and parsing the dates of) its sessions again.
+    """
+
+    def __init__(self) -> None:
+        self._by_meeting: dict[int, tuple[int, dict[int, SessionTiming]]] = {}
+        self._lock = threading.Lock()
+
+    def of(self, connection: Connection, meeting: MeetingFacts) -> dict[int, SessionTiming]:
+        known = self._by_meeting.get(meeting.id)
+        if known is not None and known[0] == meeting.schedule_version:
+            return known[1]
+        rows = connection.execute(_SESSIONS_OF_MEETING, {"meeting_id": meeting.id}).all()
+        timings = {row[0]: SessionTiming(*row) for row in rows}
+        with self._lock:
+            known = self._by_meeting.get(meeting.id)
+            if known is None or known[0] <= meeting.schedule_version:
+                self._by_meeting[meeting.id] = (meeting.schedule_version, timings)
+        return timings
 
 
 def feed_meeting(connection: Connection, slug: str | None, default_slug: str = "") -> MeetingFacts:

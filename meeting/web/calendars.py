@@ -99,6 +99,7 @@ def agenda_feed(request: Request) -> Response:
             now,
             svc.settings.base_url,
             svc.calendar_events,
+            svc.schedule_timings,
         )
     body = calendar.body
     etag = strong_etag(body)
