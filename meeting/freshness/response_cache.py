@@ -100,6 +100,14 @@ class ResponseCache:
             return entry
         return None
 
+    def collapsible(self, key: tuple[str, bytes], has_cookie: bool) -> bool:
+        """May concurrent misses of `key` wait for one render? Requests without cookies are
+        the same for everyone; with cookies, only URLs known to be the same for all."""
+        if not has_cookie:
+            return True
+        entry = self._entries.get(key)
+        return entry is not None and not entry.tag.anonymous_only
+
     def store(
         self, key: tuple[str, bytes], tag: CacheTag, headers: list[tuple[bytes, bytes]], body: bytes
     ) -> bool:

@@ -2,11 +2,15 @@
 
 Calendar clients poll feeds all day and the program's exports are large: once rendered,
 their bytes are answered here, before routing, cookies and the threadpool, with the same
-headers (and 304s for matching validators). Everything else passes straight through.
+headers (and 304s for matching validators). Concurrent misses of one URL are collapsed:
+one request renders, the others wait for its bytes. Everything else passes straight
+through.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,11 +20,14 @@ from meeting.web.conditional import not_modified
 
 OK = 200
 NOT_MODIFIED = 304
+COLLAPSE_WAIT_S = 10.0
+"""Longest a request waits for another one rendering the same URL before rendering itself."""
 
 
 class FastLane:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._in_flight: dict[tuple[str, bytes], asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -37,7 +44,37 @@ class FastLane:
         if entry is not None:
             await _replay(entry, request_headers, send)
             return
+        if not cache.collapsible(key, has_cookie):
+            await self._record(cache, key, scope, receive, send)
+            return
+        leader = self._in_flight.get(key)
+        if leader is None:
+            await self._lead(cache, key, scope, receive, send)
+            return
+        # Someone is rendering this URL right now: wait for it rather than render it again
+        # (after a change, every poller of a big export arrives at once).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(leader.wait(), COLLAPSE_WAIT_S)
+        entry = cache.lookup(key, has_cookie)
+        if entry is not None:
+            await _replay(entry, request_headers, send)
+            return
         await self._record(cache, key, scope, receive, send)
+
+    async def _lead(
+        self,
+        cache: ResponseCache,
+        key: tuple[str, bytes],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        done = self._in_flight[key] = asyncio.Event()
+        try:
+            await self._record(cache, key, scope, receive, send)
+        finally:
+            del self._in_flight[key]
+            done.set()
 
     async def _record(
         self,

@@ -3,11 +3,14 @@ and never once their sources change (in this process at once, from others after 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx2
 import pytest
 from sqlalchemy import Engine, event, insert, select
 from starlette.testclient import TestClient
@@ -16,8 +19,11 @@ from meeting.accounts.models import User
 from meeting.agenda.models import AgendaEntry
 from meeting.agenda.service import add_to_agenda
 from meeting.calendars.tokens import issue_feed_token
+from meeting.clock import FrozenClock
+from meeting.config import Settings
 from meeting.db import SessionFactory, transaction
 from meeting.enums import AgendaState
+from meeting.exports import render_meeting_export
 from meeting.freshness.models import FeedChange
 from meeting.freshness.response_cache import CacheTag
 from meeting.program.document import ProgramDocument
@@ -25,6 +31,7 @@ from meeting.program.models import Meeting, Session
 from meeting.services import Services
 from tests.conftest import NOW, import_document
 from tests.factories import pacific, with_session
+from tests.servers import thread_server
 from tests.web.test_calendar_feeds import fetch_feed, subscribe
 
 pytestmark = pytest.mark.integration
@@ -212,3 +219,28 @@ def test_only_replayable_cookies_are_cached(client: TestClient, cookie: bytes, k
     headers = [(b"content-type", b"text/plain"), (b"set-cookie", cookie)]
     stored = cache.store(("/x", b""), CacheTag(1, 1), headers, b"x")
     assert stored is kept
+
+
+def test_concurrent_misses_of_one_url_render_it_once(
+    settings: Settings,
+    clock: FrozenClock,
+    program: ProgramDocument,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a change every poller of a big export arrives at once: one renders, all get it."""
+    renders: list[str] = []
+
+    def slow_render(*args: Any) -> tuple[bytes, datetime]:
+        renders.append(args[2])
+        time.sleep(0.3)  # long enough for every request to arrive while it renders
+        return render_meeting_export(*args)
+
+    monkeypatch.setattr("meeting.web.feeds.render_meeting_export", slow_render)
+    with thread_server(settings, clock) as base, ThreadPoolExecutor(12) as pool:
+        responses = list(
+            pool.map(lambda _: httpx2.get(f"{base}/schedule.xml", timeout=30), range(12))
+        )
+
+    assert [r.status_code for r in responses] == [200] * 12
+    assert len({r.content for r in responses}) == 1
+    assert renders == ["frab-xml"]
