@@ -73,6 +73,8 @@ LIGHT_RATE = {200: 10.0, 1000: 10.0, 5000: 2.0}
 LADDER = {200: (10.0, 20.0), 1000: (10.0, 20.0, 40.0, 80.0), 5000: (2.0, 4.0, 8.0, 16.0)}
 PHASE_SECONDS = 3
 MAX_P99_MS = 500.0
+WARM_MEMBERS = 50
+"""Members who join first (and leave before the load), so W3 counts only per-socket growth."""
 W5_LADDER = (20.0, 30.0, 40.0, 60.0, 80.0, 120.0)
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 POLL_SECONDS = 1.0
@@ -500,15 +502,25 @@ def crowd_figures(
     rates: tuple[float, ...],
     size: int,
     *,
+    warm_cookies: list[str],
     light_runs: int = RUNS,
 ) -> dict[str, Any]:
-    """Join `cookies` members from 2 client processes, then light load, then the rate ladder."""
+    """Join `cookies` members from 2 client processes, then light load, then the rate ladder.
+
+    Memory per socket is the growth while the crowd joins, measured with a first small
+    crowd already in (so one-time costs, like the first room load, are not counted); that
+    crowd leaves before the load phases.
+    """
+    warm = ws_load.Crowd(url, origin, warm_cookies, processes=1)
+    warm.open()
+    time.sleep(1)
     before = rss_kib(server_pid)
     crowd = ws_load.Crowd(url, origin, cookies, processes=2)
     try:
         opened = crowd.open()
         time.sleep(1)
         after = rss_kib(server_pid)
+        warm.close()
         light = [crowd.phase(LIGHT_RATE[size], PHASE_SECONDS) for _ in range(light_runs)]
         ladder = []
         best = 0.0
@@ -546,6 +558,7 @@ def w5_figure(
             pid,
             W5_LADDER,
             size,
+            warm_cookies=[session_cookie(u) for u in user_ids[-WARM_MEMBERS:]],
             light_runs=0,
         )
     console.print(f"  ws redis x2 {size}: best {figures['best']:,.0f}/s")
@@ -566,11 +579,15 @@ def ws_figures(
     base, pid = project
     bare_base, bare_pid = bare
     results: dict[str, dict[str, Any]] = {}
+    warm_members = [session_cookie(u) for u in user_ids[-WARM_MEMBERS:]]
     for name, url, origin, cookies, server_pid in (
         ("bare", bare_base.replace("http", "ws") + "/ws", bare_base, [""] * size, bare_pid),
         ("project", room_url(base, code), base, [session_cookie(u) for u in user_ids[:size]], pid),
     ):
-        results[name] = crowd_figures(url, origin, cookies, server_pid, LADDER[size], size)
+        warm_cookies = cookies[:WARM_MEMBERS] if name == "bare" else warm_members
+        results[name] = crowd_figures(
+            url, origin, cookies, server_pid, LADDER[size], size, warm_cookies=warm_cookies
+        )
         console.print(
             f"  ws {name} {size}: open {results[name]['open_s']:.2f} s, "
             f"best {results[name]['best']:,.0f}/s"
