@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from meeting.calendars.events import EventCache, EventRef, EventVariant, cached_vevents
+from meeting.calendars.events import EventCache, EventRef, cached_vevents, event_variant
 from meeting.calendars.feed_reads import (
     AGENDA_OF_USER,
     MeetingFacts,
@@ -76,8 +76,8 @@ def agenda_refs(
     held = [(timings[sid], state) for sid, state in entries if sid in timings]
     held.sort(key=lambda pair: (pair[0].start, pair[0].position, pair[0].session_id))
     keep = timedelta(days=settings.keep_cancelled_days)
-    tentative = EventVariant(tentative=True, reminder_minutes=settings.reminder_minutes)
-    confirmed = EventVariant(tentative=False, reminder_minutes=settings.reminder_minutes)
+    tentative = event_variant(True, settings.reminder_minutes)
+    confirmed = event_variant(False, settings.reminder_minutes)
     refs = []
     expires_at: datetime | None = None
     for timing, state in held:

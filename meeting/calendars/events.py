@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -99,6 +100,12 @@ class EventVariant:
     tentative: bool = False
     """A waitlisted agenda entry: STATUS:TENTATIVE (unless the session is cancelled)."""
     reminder_minutes: int | None = None
+
+
+@lru_cache(maxsize=64)
+def event_variant(tentative: bool, reminder_minutes: int | None) -> EventVariant:
+    """The one shared instance of a variant: cache keys holding it compare by identity."""
+    return EventVariant(tentative, reminder_minutes)
 
 
 PUBLIC = EventVariant()

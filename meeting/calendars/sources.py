@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy import Connection, func, select
@@ -44,7 +45,13 @@ class NamedMeeting(Protocol):
 
 
 def calendar_context(meeting: NamedMeeting, base_url: str) -> CalendarContext:
-    return CalendarContext(meeting_slug=meeting.slug, zone=meeting.timezone, base_url=base_url)
+    return _shared_context(meeting.slug, meeting.timezone, base_url)
+
+
+@lru_cache(maxsize=256)
+def _shared_context(slug: str, zone: str, base_url: str) -> CalendarContext:
+    """One instance per context, so the event cache's keys compare by identity."""
+    return CalendarContext(meeting_slug=slug, zone=zone, base_url=base_url)
 
 
 def load_event_stamps(db: DbSession, meeting: Meeting) -> dict[str, EventStamp]:

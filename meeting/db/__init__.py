@@ -64,5 +64,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin_immediate(connection: Any) -> None:
     # Writers take the lock at BEGIN so two of them queue instead of failing mid-transaction.
+    # Sent on the driver's connection: a whole SQLAlchemy execution costs more than a feed read.
     write = connection.get_execution_options().get("meeting_write", True)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
