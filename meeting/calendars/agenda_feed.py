@@ -72,7 +72,7 @@ def agenda_refs(
     Also returns when the earliest kept cancellation expires (the feed changes then).
     Entries of other meetings have no timing here and are left out.
     """
-    entries = db.execute(AGENDA_OF_USER, {"user_id": user_id}).all()
+    entries = AGENDA_OF_USER.rows(db, {"user_id": user_id})
     held = [(timings[sid], state) for sid, state in entries if sid in timings]
     held.sort(key=lambda pair: (pair[0].start, pair[0].position, pair[0].session_id))
     keep = timedelta(days=settings.keep_cancelled_days)

@@ -1,5 +1,5 @@
-"""A cold feed's reads as prebuilt Core statements on a bare Connection: no ORM session,
-no objects, no statement building.
+"""A cold feed's reads, prepared once (db/prepared.py) and run on a bare Connection: no ORM
+session, no objects, no statement building.
 
 This is the path right after a change, when thousands of calendar clients re-fetch at
 once; each read here is one indexed lookup.
@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, bindparam, select
 
 from meeting.agenda.models import AgendaEntry
+from meeting.db.prepared import PreparedRead
 from meeting.enums import SessionStatus
 from meeting.errors import NotFound
 from meeting.program.models import Meeting, Session
@@ -43,11 +44,13 @@ _MEETING = select(
     Meeting.end_date,
     Meeting.schedule_version,
 )
-_MEETING_BY_SLUG = _MEETING.where(Meeting.slug == bindparam("slug"))
-_LATEST_MEETING = _MEETING.order_by(Meeting.start_date.desc()).limit(1)
+_MEETING_BY_SLUG = PreparedRead(_MEETING.where(Meeting.slug == bindparam("slug")))
+_LATEST_MEETING = PreparedRead(_MEETING.order_by(Meeting.start_date.desc()).limit(1))
 
-AGENDA_OF_USER = select(AgendaEntry.session_id, AgendaEntry.state).where(
-    AgendaEntry.user_id == bindparam("user_id")
+AGENDA_OF_USER = PreparedRead(
+    select(AgendaEntry.session_id, AgendaEntry.state).where(
+        AgendaEntry.user_id == bindparam("user_id")
+    )
 )
 """An attendee's entries: two small columns by the (user_id, session_id) index."""
 
@@ -106,12 +109,12 @@ def feed_meeting(connection: Connection, slug: str | None, default_slug: str = "
     """The meeting a feed URL names (as queries.get_meeting picks it), as plain facts."""
     for wanted in (slug, default_slug):
         if wanted:
-            row = connection.execute(_MEETING_BY_SLUG, {"slug": wanted}).first()
+            row = _MEETING_BY_SLUG.first(connection, {"slug": wanted})
             if row is not None:
                 return MeetingFacts(*row)
             if wanted == slug:
                 raise NotFound(f"There is no meeting called {slug!r}.")
-    row = connection.execute(_LATEST_MEETING).first()
+    row = _LATEST_MEETING.first(connection, {})
     if row is None:
         raise NotFound("No meeting has been loaded yet. Run `meeting import FILE` first.")
     return MeetingFacts(*row)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from meeting.calendars.models import DEFAULT_KEEP_CANCELLED_DAYS, CalendarPreference, FeedToken
 from meeting.calendars.preferences import FeedSettings
+from meeting.db.prepared import PreparedRead
 from meeting.freshness.journal import record_feed_change
 
 _TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -75,7 +76,7 @@ def current_feed_token(db: DbSession, user_id: int, secret_key: str) -> str | No
     return token if hmac.compare_digest(hash_token(token), row.token_hash) else None
 
 
-_FIND_TOKEN = (
+_FIND_TOKEN = PreparedRead(
     select(
         FeedToken.id,
         FeedToken.user_id,
@@ -97,14 +98,12 @@ def find_feed_token(db: DbSession | Connection, token: str) -> FeedAccess | None
     if not _TOKEN_PATTERN.fullmatch(token):
         return None
     connection = db if isinstance(db, Connection) else db.connection()
-    row = connection.execute(_FIND_TOKEN, {"token_hash": hash_token(token)}).first()
+    row = _FIND_TOKEN.first(connection, {"token_hash": hash_token(token)})
     if row is None:
         return None
-    keep = row.keep_cancelled_days
-    settings = FeedSettings(
-        row.reminder_minutes, DEFAULT_KEEP_CANCELLED_DAYS if keep is None else keep
-    )
-    return FeedAccess(row.id, row.user_id, settings, row.feed_etag, row.feed_changed_at)
+    token_id, user_id, feed_etag, feed_changed_at, reminder_minutes, keep = row
+    settings = FeedSettings(reminder_minutes, DEFAULT_KEEP_CANCELLED_DAYS if keep is None else keep)
+    return FeedAccess(token_id, user_id, settings, feed_etag, feed_changed_at)
 
 
 def next_feed_modified(access: FeedAccess, now: datetime) -> datetime:

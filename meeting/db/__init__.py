@@ -14,16 +14,25 @@ from meeting.config import Settings
 SessionFactory = sessionmaker[Session]
 
 
+POOL_SIZE = 40
+"""Connections kept open: as many as Starlette's threadpool runs handlers at once, so
+concurrent requests never open (and on return close) extra ones. A new SQLite connection
+re-reads the schema; a new PostgreSQL one is a fork on the server."""
+
+
 def create_db_engine(database_url: str, **kwargs: Any) -> Engine:
     """An engine with the pragmas SQLite needs to behave like a real database."""
     if database_url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        if ":memory:" not in database_url and database_url not in {"sqlite://", "sqlite:///"}:
+            kwargs.setdefault("pool_size", POOL_SIZE)
+            kwargs.setdefault("max_overflow", 10)
         engine = create_engine(database_url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_size", POOL_SIZE // 2)
+    kwargs.setdefault("max_overflow", POOL_SIZE // 2)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(database_url, **kwargs)
 
