@@ -1,9 +1,11 @@
-"""One joined socket: a bounded outgoing queue, fed by the hub, drained by its own task."""
+"""One joined socket: frames are sent at once when it keeps up, queued (bounded) when not."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +14,9 @@ DEFAULT_QUEUE_FRAMES = 512
 
 Send = Callable[[str], Awaitable[None]]
 Close = Callable[[int, str], Coroutine[Any, Any, None]]
+Held = tuple[int | None, str, frozenset[int] | None]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -22,12 +27,30 @@ class Member:
 
 
 class Connection:
-    """Frames are queued here and sent in order; a full queue means the client is too slow.
+    """Frames go out in order; a backlog over `queue_frames` means the client is too slow.
+
+    While nothing is queued a frame is written straight away, inside the broadcast loop:
+    an ASGI send completes without suspending unless the socket's buffer is full, so the
+    common case costs no task switch and no queue. Only a send that does suspend starts a
+    writer task, which finishes it and drains the backlog, then goes away again.
 
     While the connection is being primed (snapshot or replay from the database) frames that
     arrive live are held aside, then released with anything already sent skipped, so the
     client sees every event exactly once and in order.
     """
+
+    __slots__ = (
+        "_backlog",
+        "_held",
+        "_limit",
+        "_send",
+        "_writer",
+        "close",
+        "gone",
+        "last_seq",
+        "member",
+        "too_slow",
+    )
 
     def __init__(
         self, member: Member, send: Send, close: Close, queue_frames: int = DEFAULT_QUEUE_FRAMES
@@ -35,14 +58,17 @@ class Connection:
         self.member = member
         self._send = send
         self.close = close
-        self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_frames)
-        self._held: list[tuple[int | None, str, frozenset[int] | None]] | None = []
+        self._backlog: deque[str] = deque()
+        self._writer: asyncio.Task[None] | None = None
+        self._held: list[Held] | None = []
         self._limit = queue_frames
         self.last_seq = 0
         self.too_slow = False
+        self.gone = False
+        """The socket failed under a send: later frames are dropped; the reader sees the end."""
 
     def offer(self, seq: int | None, frame: str, audience: frozenset[int] | None = None) -> bool:
-        """Queue a frame (numbered events at most once, and only for their audience);
+        """Send or queue a frame (numbered events at most once, and only for their audience);
         False when the client can't keep up."""
         if self.too_slow:
             return False
@@ -57,11 +83,15 @@ class Connection:
             self.last_seq = seq
         if audience is not None and self.member.user_id not in audience:
             return True  # someone else's breakout: counted as seen, not sent
-        try:
-            self._queue.put_nowait(frame)
-        except asyncio.QueueFull:
+        if self.gone:
+            return True
+        if self._writer is None:
+            self._send_now(frame)
+            return True
+        if len(self._backlog) >= self._limit:
             self.too_slow = True
             return False
+        self._backlog.append(frame)
         return True
 
     def release(self, primed_up_to: int) -> bool:
@@ -70,19 +100,80 @@ class Connection:
         held, self._held = self._held or [], None
         return all(self.offer(seq, frame, aud) for seq, frame, aud in sorted(held, key=_order))
 
-    async def run_sender(self) -> None:
-        while True:
-            frame = await self._queue.get()
-            try:
-                await self._send(frame)
-            finally:
-                self._queue.task_done()
+    def _send_now(self, frame: str) -> None:
+        """Run the send until it completes or first suspends; a suspended one goes to a task."""
+        sending = self._send(frame)
+        step = getattr(sending, "send", None)  # a coroutine's (ASGI sends are coroutines)
+        if step is None:  # pragma: no cover - some other awaitable: a task awaits it
+            self._writer = asyncio.ensure_future(self._write(sending, None))
+            return
+        try:
+            waiting_for = step(None)
+        except StopIteration:
+            return
+        except Exception:
+            self._give_up()
+            return
+        self._writer = asyncio.create_task(self._write(sending, waiting_for))
+
+    async def _write(self, sending: Awaitable[None], waiting_for: object) -> None:
+        """Finish the send that blocked, then drain the backlog; afterwards send directly again."""
+        try:
+            if isinstance(sending, Coroutine):
+                await _resume(sending, waiting_for)
+            else:  # pragma: no cover
+                await sending
+            while self._backlog:
+                await self._send(self._backlog.popleft())
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self._give_up()
+        finally:
+            self._writer = None
+
+    def _give_up(self) -> None:
+        log.debug("send failed for user %s; dropping further frames", self.member.user_id)
+        self.gone = True
+        self._backlog.clear()
 
     async def drain(self, seconds: float = 1.0) -> None:
         """Give queued frames (say, the last error) a moment to go out before a close."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._queue.join(), seconds)
+        writer = self._writer
+        if writer is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(writer), seconds)
+
+    async def stop(self) -> None:
+        """Stop writing (the socket is done with): cancel a pending send, drop the backlog."""
+        self.gone = True
+        self._backlog.clear()
+        writer = self._writer
+        if writer is not None:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await writer
 
 
-def _order(item: tuple[int | None, str, frozenset[int] | None]) -> int:
+async def _resume(sending: Coroutine[Any, Any, None], waiting_for: object) -> None:
+    """Carry on a coroutine that suspended on `waiting_for`, as an asyncio Task would:
+    wait until that future is done, then step the coroutine again, until it returns.
+
+    (asyncio's eager tasks do this from Python 3.12; 3.11 is supported here.)
+    """
+    try:
+        while True:
+            if isinstance(waiting_for, asyncio.Future):
+                await asyncio.wait([waiting_for])
+            else:  # a bare `yield` (sleep(0)): just let the loop run once
+                await asyncio.sleep(0)
+            waiting_for = sending.send(None)
+    except StopIteration:
+        return
+    except BaseException:
+        sending.close()
+        raise
+
+
+def _order(item: Held) -> int:
     return item[0] if item[0] is not None else 0

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as DbSession
@@ -27,6 +27,17 @@ class NumberedEvent:
         return self.audience is None or user_id in self.audience
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """An event about to be stored: what happened, by whom, when, and for whom."""
+
+    type: str
+    payload: dict[str, Any]
+    user_id: int | None
+    at: datetime
+    audience: list[int] | None = None
+
+
 def append_event(
     db: DbSession,
     session_id: int,
@@ -38,20 +49,66 @@ def append_event(
     audience: list[int] | None = None,
 ) -> NumberedEvent:
     """Store the next numbered event of a room and return it ready to publish."""
-    counter = _locked_counter(db, session_id)
-    counter.last_seq += 1
-    row = RoomEvent(
-        session_id=session_id,
-        seq=counter.last_seq,
-        type=type_,
-        payload=payload,
-        user_id=user_id,
-        created_at=now,
-        audience=audience,
-    )
-    db.add(row)
-    db.flush()
-    return as_numbered(row)
+    (event,) = append_events(db, session_id, [NewEvent(type_, payload, user_id, now, audience)])
+    return event
+
+
+def append_events(db: DbSession, session_id: int, new: list[NewEvent]) -> list[NumberedEvent]:
+    """Store events of one room under consecutive ids, in order, with two Core statements
+    (no unit of work): chat comes through here in batches."""
+    if not new:
+        return []
+    conn = db.connection()
+    last = _take_seqs(conn, session_id, len(new))
+    seqs = range(last - len(new) + 1, last + 1)
+    rows = [
+        {
+            "session_id": session_id,
+            "seq": seq,
+            "type": event.type,
+            "payload": event.payload,
+            "user_id": event.user_id,
+            "created_at": event.at,
+            "audience": event.audience,
+            "hidden": False,
+        }
+        for seq, event in zip(seqs, new, strict=True)
+    ]
+    conn.execute(_INSERT_EVENT, rows)
+    return [
+        NumberedEvent(
+            seq,
+            _frame(event.type, seq, event.at, event.payload),
+            frozenset(event.audience) if event.audience is not None else None,
+        )
+        for seq, event in zip(seqs, new, strict=True)
+    ]
+
+
+def _take_seqs(conn: Connection, session_id: int, count: int) -> int:
+    """Reserve the room's next `count` event ids; returns the last. One UPDATE … RETURNING,
+    which also holds the counter row's lock until the transaction ends (the row is made on
+    the room's first event)."""
+    taken = conn.execute(_BUMP, {"room": session_id, "count": count}).scalar_one_or_none()
+    if taken is None:
+        insert_ignoring = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(
+            insert_ignoring(RoomCounter)
+            .values(session_id=session_id, last_seq=0)
+            .on_conflict_do_nothing()
+        )
+        taken = conn.execute(_BUMP, {"room": session_id, "count": count}).scalar_one()
+    return int(taken)
+
+
+# Built once: statement construction costs more than running them on the chat path.
+_BUMP = (
+    update(RoomCounter)
+    .where(RoomCounter.session_id == bindparam("room"))
+    .values(last_seq=RoomCounter.last_seq + bindparam("count"))
+    .returning(RoomCounter.last_seq)
+)
+_INSERT_EVENT = insert(RoomEvent)
 
 
 def as_numbered(row: RoomEvent) -> NumberedEvent:
@@ -77,12 +134,13 @@ def _locked_counter(db: DbSession, session_id: int) -> RoomCounter:
 
 def event_frame(row: RoomEvent) -> str:
     """The frame of a stored event, the same live and on replay (removed chat redacted)."""
-    if row.hidden:
-        payload: dict[str, Any] = {"removed": True}
-    else:
-        payload = row.payload
+    payload: dict[str, Any] = {"removed": True} if row.hidden else row.payload
+    return _frame(row.type, row.seq, row.created_at, payload)
+
+
+def _frame(type_: str, seq: int, at: datetime, payload: dict[str, Any]) -> str:
     return json.dumps(
-        {"type": row.type, "id": row.seq, "at": row.created_at.isoformat(), **payload},
+        {"type": type_, "id": seq, "at": at.isoformat(), **payload},
         ensure_ascii=False,
         separators=(",", ":"),
     )

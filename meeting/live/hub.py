@@ -19,8 +19,9 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -30,10 +31,13 @@ from meeting.clock import Clock
 from meeting.db import SessionFactory, transaction
 from meeting.enums import RoomState
 from meeting.live.activities import activity_deadline, advance_activity
-from meeting.live.connection import Connection
+from meeting.live.admission import Admissions
+from meeting.live.chat import ChatDesk, ChatPost
+from meeting.live.connection import Connection, Member
 from meeting.live.events import NumberedEvent, events_after, last_event_id
 from meeting.live.protocol import CLOSE_TOO_SLOW
-from meeting.live.rooms import RoomInfo, latest_poll_frame
+from meeting.live.rooms import Actor, RoomInfo, latest_poll_frame
+from meeting.live.snapshot import RoomView, load_room_view, read_my_vote, snapshot_frame
 from meeting.live.state import room_state
 
 log = logging.getLogger(__name__)
@@ -42,6 +46,11 @@ T = TypeVar("T")
 PRESENCE_NAMES_UP_TO = 50
 PRESENCE_IDS_UP_TO = 5000
 PRESENCE_TTL_TICKS = 3
+PRESENCE_FRAMES_PER_TICK = 1000
+"""About how many presence frames a process sends a room per tick: a room of thousands
+hears its head count every few seconds, not every second (each frame is a socket write)."""
+VIEW_READS = 5
+"""Reads of a room's view while events keep overtaking it, before using the latest."""
 
 
 @dataclass
@@ -55,8 +64,15 @@ class LiveRoom:
     state: RoomState | None = None
     poll_dirty: bool = False
     last_presence: tuple[int, tuple[str, ...]] | None = None
+    """The presence last sent to everyone here (arrivals get the same in their snapshot)."""
+    ticks_since_presence: int = 0
+    view: RoomView | None = None
+    view_loader: asyncio.Task[None] | None = None
+    poll_version: int = 0
+    """Rises when ballots change (they make no event): a view of an older version is stale."""
     activity_ends_at: datetime | None = None
     """When the running activity's round ends (mentoring, mingle): the tick rings the bell."""
+    desk: ChatDesk | None = None
     exit_stack: AsyncExitStack | None = None
     listener: asyncio.Task[None] | None = None
     gap_filler: asyncio.Task[None] | None = None
@@ -76,13 +92,16 @@ class RoomHub:
         clock: Clock,
         *,
         tick_seconds: float = 1.0,
+        presence_frames_per_tick: int = PRESENCE_FRAMES_PER_TICK,
     ) -> None:
         self.broker = broker
         self.sessions = sessions
         self.clock = clock
         self.tick_seconds = tick_seconds
+        self.presence_frames_per_tick = presence_frames_per_tick
         self.process_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.rooms: dict[int, LiveRoom] = {}
+        self.admissions = Admissions(sessions, self.in_thread)
         self._join_lock = asyncio.Lock()
         self._ticker: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Task[None]] = set()
@@ -109,6 +128,12 @@ class RoomHub:
             room = self.rooms.get(info.session_id)
             if room is None:
                 room = LiveRoom(info)
+                room.desk = ChatDesk(
+                    self.sessions,
+                    info.session_id,
+                    self.in_thread,
+                    partial(self.publish_events, room),
+                )
                 room.last_seq = await self.in_thread(self._read_last_seq, info.session_id)
                 room.activity_ends_at = await self.in_thread(self._read_deadline, info.session_id)
                 room.state = room_state(info.start, info.end, self.clock.now())
@@ -134,6 +159,51 @@ class RoomHub:
         with transaction(self.sessions, write=False) as db:
             return last_event_id(db, session_id)
 
+    # -- snapshots ---------------------------------------------------------------------------
+
+    async def snapshot(self, room: LiveRoom, member: Member) -> tuple[str, int]:
+        """A joined (still held) connection's snapshot frame and the event id it covers.
+
+        Call after `join`: events delivered from then on are held by the connection, so a
+        view at least as new as what this process has delivered leaves no gap.
+        """
+        view = await self._current_view(room)
+        my_vote = None
+        if view.open_poll_id is not None:
+            my_vote = await self.in_thread(self._read_vote, view.open_poll_id, member.user_id)
+        frame = snapshot_frame(
+            view, room.info, member, self.clock.now(), self.presence_of(room), my_vote
+        )
+        return frame, view.last_event_id
+
+    async def _current_view(self, room: LiveRoom) -> RoomView:
+        """The room's view, read again only when an event or a ballot made it stale; one read
+        serves every arrival waiting for it."""
+        for _attempt in range(VIEW_READS):
+            if (view := room.view) is not None and _fresh(view, room):
+                return view
+            if room.view_loader is None or room.view_loader.done():
+                room.view_loader = asyncio.create_task(self._load_view(room))
+            await asyncio.shield(room.view_loader)
+        if room.view is None:  # pragma: no cover - the loader raised and said why
+            raise RuntimeError(f"no view of {room.channel}")
+        log.warning("%s: the database is behind the delivered events", room.channel)
+        return room.view
+
+    async def _load_view(self, room: LiveRoom) -> None:
+        version = room.poll_version
+        view = await self.in_thread(load_room_view_of, self.sessions, room.info.session_id)
+        room.view = replace(view, poll_version=version)
+
+    def _read_vote(self, poll_id: int, user_id: int) -> int | None:
+        with transaction(self.sessions, write=False) as db:
+            return read_my_vote(db, poll_id, user_id)
+
+    def ballots_changed(self, room: LiveRoom) -> None:
+        """A vote was cast here: results go out on the tick, and snapshots are read afresh."""
+        room.poll_dirty = True
+        room.poll_version += 1
+
     async def _subscribe(self, room: LiveRoom) -> None:
         stack = AsyncExitStack()
         messages = await stack.enter_async_context(self.broker.subscribe(room.channel))
@@ -141,7 +211,9 @@ class RoomHub:
         room.listener = asyncio.create_task(self._listen(room, messages))
 
     async def _close_room(self, room: LiveRoom) -> None:
-        for task in (room.listener, room.gap_filler):
+        if room.desk is not None:
+            await room.desk.close()
+        for task in (room.listener, room.gap_filler, room.view_loader):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -150,6 +222,12 @@ class RoomHub:
             await room.exit_stack.aclose()
 
     # -- publishing and receiving ------------------------------------------------------------
+
+    async def post_chat(self, room: LiveRoom, actor: Actor, text: str) -> None:
+        """Store and publish a chat message (batched with others posted meanwhile)."""
+        if room.desk is None:  # pragma: no cover - rooms are made by join()
+            raise RuntimeError(f"{room.channel} has no chat desk")
+        await room.desk.post(ChatPost(actor, text, self.clock.now()))
 
     async def publish_events(self, room: LiveRoom, events: list[NumberedEvent]) -> None:
         for event in events:
@@ -174,7 +252,10 @@ class RoomHub:
             people = [(int(uid), str(name)) for uid, name in data["people"]]
             expires = time.monotonic() + self.tick_seconds * PRESENCE_TTL_TICKS
             room.presence[data["process"]] = (int(data["count"]), people, expires)
-        elif kind in {"r", "s"}:
+        elif kind == "r":
+            self.broadcast(room, None, body)
+        elif kind == "s":
+            room.poll_version += 1  # someone voted, maybe on another process
             self.broadcast(room, None, body)
 
     def _on_event(self, room: LiveRoom, event: NumberedEvent) -> None:
@@ -294,6 +375,12 @@ class RoomHub:
         await self.broker.publish(room.channel, "p" + json.dumps(data, ensure_ascii=False))
 
     def presence_of(self, room: LiveRoom) -> tuple[int, tuple[str, ...]]:
+        """What the room was last told about presence (computed once per tick, not per join)."""
+        if room.last_presence is None:
+            room.last_presence = self._count_presence(room)
+        return room.last_presence
+
+    def _count_presence(self, room: LiveRoom) -> tuple[int, tuple[str, ...]]:
         """(people here across all processes, their names when at most 50)."""
         now = time.monotonic()
         for process in [p for p, (_c, _n, expires) in room.presence.items() if expires < now]:
@@ -306,10 +393,26 @@ class RoomHub:
         return count, shown
 
     def _send_presence(self, room: LiveRoom) -> None:
-        presence = self.presence_of(room)
+        """At most one presence frame a tick, whatever the number of arrivals; fewer in rooms
+        of more than `presence_frames_per_tick` people here."""
+        room.ticks_since_presence += 1
+        every = -(-len(room.connections) // self.presence_frames_per_tick)
+        if room.ticks_since_presence < every:
+            return
+        presence = self._count_presence(room)
         if presence == room.last_presence:
             return
+        room.ticks_since_presence = 0
         room.last_presence = presence
         count, names = presence
         frame = {"type": "presence", "count": count, "people": list(names) if names else None}
         self.broadcast(room, None, json.dumps(frame, ensure_ascii=False))
+
+
+def _fresh(view: RoomView, room: LiveRoom) -> bool:
+    return view.last_event_id >= room.last_seq and view.poll_version == room.poll_version
+
+
+def load_room_view_of(sessions: SessionFactory, session_id: int) -> RoomView:
+    with transaction(sessions, write=False) as db:
+        return load_room_view(db, session_id)

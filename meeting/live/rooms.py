@@ -8,17 +8,16 @@ when several processes write to one room.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from meeting.accounts.models import User
 from meeting.errors import NotFound, Refused
-from meeting.live.events import NumberedEvent, append_event, event_frame, last_event_id
+from meeting.live.events import NumberedEvent, append_event
 from meeting.live.models import Ballot, Mute, Poll, Question, RoomEvent, Upvote
 from meeting.live.protocol import ClientFrame
 from meeting.live.state import accepts_posts, room_state
@@ -99,8 +98,10 @@ class _Context:
         )
 
     def check_not_muted(self) -> None:
-        muted = self.db.get(Mute, (self.room.session_id, self.actor.user_id))
-        if muted is not None:
+        muted = self.db.connection().execute(
+            _MUTED, {"room": self.room.session_id, "user": self.actor.user_id}
+        )
+        if muted.first() is not None:
             raise Refused("a moderator has muted you in this room")
 
     def question(self, question_id: int) -> Question:
@@ -108,6 +109,11 @@ class _Context:
         if question is None or question.session_id != self.room.session_id:
             raise NotFound(f"there is no question {question_id} in this room")
         return question
+
+
+_MUTED = select(Mute.user_id).where(
+    Mute.session_id == bindparam("room"), Mute.user_id == bindparam("user")
+)
 
 
 def _chat(ctx: _Context, text: str) -> Outcome:
@@ -207,7 +213,7 @@ def _unmute(ctx: _Context, user_id: int) -> Outcome:
 
 
 def _poll_open(ctx: _Context, question: str, options: list[str]) -> Outcome:
-    if _open_poll(ctx.db, ctx.room.session_id) is not None:
+    if open_poll(ctx.db, ctx.room.session_id) is not None:
         raise Refused("close the open poll before opening another")
     poll = Poll(
         session_id=ctx.room.session_id, question=question, options=options, created_at=ctx.now
@@ -297,7 +303,8 @@ def poll_json(db: DbSession, poll: Poll) -> dict[str, Any]:
     }
 
 
-def _open_poll(db: DbSession, session_id: int) -> Poll | None:
+def open_poll(db: DbSession, session_id: int) -> Poll | None:
+    """The room's open poll (at most one), if any."""
     return db.scalar(
         select(Poll)
         .where(Poll.session_id == session_id, Poll.is_open.is_(True))
@@ -307,61 +314,7 @@ def _open_poll(db: DbSession, session_id: int) -> Poll | None:
 
 def latest_poll_frame(db: DbSession, session_id: int) -> str | None:
     """Current results of the room's open poll, as an ephemeral frame (no id)."""
-    poll = _open_poll(db, session_id)
+    poll = open_poll(db, session_id)
     if poll is None:
         return None
     return json.dumps({"type": "poll_results", "poll": poll_json(db, poll)}, ensure_ascii=False)
-
-
-def load_snapshot(db: DbSession, room: RoomInfo, actor: Actor, now: datetime) -> dict[str, Any]:
-    """What a new arrival needs: recent chat, open questions, the poll, who they are."""
-    last = last_event_id(db, room.session_id)
-    chat_rows: Sequence[RoomEvent] = db.scalars(
-        select(RoomEvent)
-        .where(
-            RoomEvent.session_id == room.session_id,
-            RoomEvent.type == "chat",
-            RoomEvent.hidden.is_(False),
-            RoomEvent.seq <= last,
-        )
-        .order_by(RoomEvent.seq.desc())
-        .limit(RECENT_CHAT)
-    ).all()
-    questions = db.execute(
-        select(Question, User.name)
-        .join(User, User.id == Question.user_id)
-        .where(Question.session_id == room.session_id, Question.dismissed.is_(False))
-        .order_by(Question.votes.desc(), Question.created_at, Question.id)
-    ).all()
-    mine = set(
-        db.scalars(
-            select(Upvote.question_id)
-            .join(Question, Question.id == Upvote.question_id)
-            .where(Upvote.user_id == actor.user_id, Question.session_id == room.session_id)
-        )
-    )
-    poll = _open_poll(db, room.session_id)
-    my_ballot = db.get(Ballot, (poll.id, actor.user_id)) if poll else None
-    return {
-        "type": "snapshot",
-        "now": now.isoformat(),
-        "last_event_id": last,
-        "state": room_state(room.start, room.end, now).value,
-        "session": {
-            "code": room.code,
-            "title": room.title,
-            "start": room.start.isoformat(),
-            "end": room.end.isoformat(),
-        },
-        "you": {
-            "id": actor.user_id,
-            "name": actor.name,
-            "moderator": actor.moderator,
-            "muted": db.get(Mute, (room.session_id, actor.user_id)) is not None,
-        },
-        "chat": [json.loads(event_frame(row)) for row in reversed(chat_rows)],
-        "questions": [{**question_json(q, name), "upvoted": q.id in mine} for q, name in questions],
-        "poll": {**poll_json(db, poll), "my_vote": my_ballot.option if my_ballot else None}
-        if poll
-        else None,
-    }

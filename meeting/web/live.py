@@ -7,31 +7,25 @@ abuse closes the socket with a documented code.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import time
-from typing import Any
+from collections.abc import Awaitable
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Message
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from meeting.db import transaction
 from meeting.errors import MeetingError, Refused
 from meeting.live import protocol
-from meeting.live.access import admit, enter_room
-from meeting.live.activities import (
-    ACTIVITY_FRAMES,
-    activity_snapshot,
-    handle_activity_frame,
-    my_table,
-    table_counts,
-)
+from meeting.live.access import Door, admit
+from meeting.live.activities import ACTIVITY_FRAMES, handle_activity_frame
 from meeting.live.connection import Connection, Member
+from meeting.live.connection import Send as TextSend
 from meeting.live.events import NumberedEvent, events_after
 from meeting.live.hub import LiveRoom
 from meeting.live.protocol import ProtocolError, error_frame, parse_client_frame
@@ -41,11 +35,10 @@ from meeting.live.rooms import (
     RoomInfo,
     check_frame_allowed,
     handle_frame,
-    load_snapshot,
 )
 from meeting.live.state import room_state
 from meeting.program.queries import get_session
-from meeting.web.auth import current_user, require_user
+from meeting.web.auth import USER_KEY, require_user
 from meeting.web.context import (
     current_meeting,
     page_context,
@@ -77,17 +70,35 @@ def live_page(request: Request) -> Response:
     return templates(request).render(request, "live.html", context)
 
 
-async def room_socket(websocket: WebSocket) -> None:
+class _RoomSocket:
+    """`/ws/rooms/{code}` as a plain ASGI app, so that the room writes frames with the ASGI
+    `send` it is given: the fewest layers per frame and member (a room of thousands)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _room(WebSocket(scope, receive=receive, send=send), send)
+
+
+room_socket = _RoomSocket()
+
+
+async def _room(websocket: WebSocket, send: Send) -> None:
     if not same_origin(websocket):
         await websocket.close(code=POLICY_VIOLATION, reason="foreign origin")
         return
     try:
-        info, member = await run_in_threadpool(_admit, websocket)
+        info, member = await _admit(websocket)
     except MeetingError as refusal:
         await websocket.close(code=POLICY_VIOLATION, reason=refusal.message[:120])
         return
     await websocket.accept()
-    await _serve(websocket, info, member)
+    await _serve(websocket, _text_sender(send), info, member)
+
+
+def _text_sender(send: Send) -> TextSend:
+    def send_text(frame: str) -> Awaitable[None]:
+        return send({"type": "websocket.send", "text": frame})
+
+    return send_text
 
 
 def same_origin(websocket: WebSocket) -> bool:
@@ -107,16 +118,20 @@ def _origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _admit(websocket: WebSocket) -> tuple[RoomInfo, Member]:
-    with read_db(websocket) as db:
-        meeting = current_meeting(websocket, db)
-        user = current_user(websocket, db)
-        if user is None:
-            raise Refused("sign in first")
-        return enter_room(db, meeting, websocket.path_params["code"], user)
+async def _admit(websocket: WebSocket) -> tuple[RoomInfo, Member]:
+    user_id = websocket.session.get(USER_KEY)
+    if not isinstance(user_id, int):
+        raise Refused("sign in first")
+    svc = services(websocket)
+    door = Door(
+        websocket.path_params.get("slug"),
+        svc.settings.default_meeting,
+        websocket.path_params["code"],
+    )
+    return await svc.hub.admissions.admit(door, user_id)
 
 
-async def _serve(websocket: WebSocket, info: RoomInfo, member: Member) -> None:
+async def _serve(websocket: WebSocket, send_text: TextSend, info: RoomInfo, member: Member) -> None:
     svc = services(websocket)
     hub = svc.hub
 
@@ -124,20 +139,15 @@ async def _serve(websocket: WebSocket, info: RoomInfo, member: Member) -> None:
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
             await websocket.close(code=code, reason=reason)
 
-    conn = Connection(member, websocket.send_text, close)
+    conn = Connection(member, send_text, close)
     room = await hub.join(info, conn)
-    sender: asyncio.Task[None] | None = None
     try:
         await _prime(websocket, conn, room, member)
-        sender = asyncio.create_task(conn.run_sender())
         await _receive(websocket, conn, room, member)
     except WebSocketDisconnect:
         pass
     finally:
-        if sender is not None:
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await sender
+        await conn.stop()
         await hub.leave(room, conn)
 
 
@@ -149,13 +159,9 @@ async def _prime(websocket: WebSocket, conn: Connection, room: LiveRoom, member:
     """
     svc = services(websocket)
     resume_from = _last_event_id(websocket)
-    actor = Actor(member.user_id, member.name, member.moderator)
     if resume_from is None:
-        snapshot = await run_in_threadpool(_snapshot, websocket, room.info, actor)
-        count, names = svc.hub.presence_of(room)
-        snapshot["presence"] = {"count": max(count, 1), "people": list(names) or None}
-        await websocket.send_text(json.dumps(snapshot, ensure_ascii=False))
-        primed_up_to = int(snapshot["last_event_id"])
+        snapshot, primed_up_to = await svc.hub.snapshot(room, member)
+        await websocket.send_text(snapshot)
     else:
         missed = await run_in_threadpool(_missed, websocket, room.info.session_id, resume_from)
         for event in missed:
@@ -171,15 +177,6 @@ async def _prime(websocket: WebSocket, conn: Connection, room: LiveRoom, member:
 def _last_event_id(websocket: WebSocket) -> int | None:
     text = websocket.query_params.get("last_event_id", "")
     return int(text) if text.isdigit() else None
-
-
-def _snapshot(websocket: WebSocket, info: RoomInfo, actor: Actor) -> dict[str, Any]:
-    with read_db(websocket) as db:
-        snapshot = load_snapshot(db, info, actor, services(websocket).clock.now())
-        snapshot["tables"] = table_counts(db, info.session_id) or None
-        snapshot["my_table"] = my_table(db, info.session_id, actor.user_id)
-        snapshot["activity"] = activity_snapshot(db, info.session_id)
-        return snapshot
 
 
 def _missed(websocket: WebSocket, session_id: int, after: int) -> list[NumberedEvent]:
@@ -244,8 +241,15 @@ async def _handle(
         room.reactions[frame.fields["emoji"]] += 1
         return None
     actor = Actor(member.user_id, member.name, member.moderator)
-
-    present = svc.hub.present_members(room)
+    if frame.type == "chat":  # the busy one: stored in batches (live/chat.py)
+        try:
+            check_frame_allowed(room.info, actor, frame, svc.clock.now())
+            await svc.hub.post_chat(room, actor, frame.fields["text"])
+        except MeetingError as error:
+            return ProtocolError(error.code, error.message)
+        return None
+    # Who is here (across processes) only matters to activities; it costs O(people).
+    present = svc.hub.present_members(room) if frame.type in ACTIVITY_FRAMES else {}
 
     def apply() -> Outcome:
         with transaction(svc.sessions) as db:
@@ -263,5 +267,5 @@ async def _handle(
         return ProtocolError(error.code, error.message)
     await svc.hub.publish_events(room, outcome.events)
     if outcome.poll_changed:
-        room.poll_dirty = True
+        svc.hub.ballots_changed(room)
     return None

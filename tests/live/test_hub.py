@@ -1,9 +1,12 @@
-"""The hub with the in-process broker: one slow consumer is cut off, the others get everything."""
+"""The hub with the in-process broker: slow consumers, presence on the tick, direct sends."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,6 +24,7 @@ from tests.factories import pacific
 pytestmark = pytest.mark.integration
 
 FRAMES = 2000
+T = TypeVar("T")
 
 
 def test_slow_consumer_is_closed_and_others_receive_everything(db_factory: SessionFactory) -> None:
@@ -51,14 +55,13 @@ def test_slow_consumer_is_closed_and_others_receive_everything(db_factory: Sessi
         for conn in (fast, slow):
             room.connections.add(conn)
             conn.release(0)
-        senders = [asyncio.create_task(c.run_sender()) for c in (fast, slow)]
         for seq in range(1, FRAMES + 1):
             await hub.publish_events(room, [NumberedEvent(seq, f'{{"id":{seq}}}')])
             if seq % 32 == 0:
                 await asyncio.sleep(0)  # let the fast sender drain, as a real socket would
         await asyncio.sleep(0.05)
-        for task in senders:
-            task.cancel()
+        for conn in (fast, slow):
+            await conn.stop()
         await hub.stop()
         return received, closed
 
@@ -68,3 +71,141 @@ def test_slow_consumer_is_closed_and_others_receive_everything(db_factory: Sessi
 
     assert closed == [CLOSE_TOO_SLOW]
     assert received == [f'{{"id":{seq}}}' for seq in range(1, FRAMES + 1)]
+
+
+def run_in_own_loop(scenario: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own (Playwright's sync API may hold this one's loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, scenario).result()
+
+
+class Socket:
+    """A fake socket end: records what was sent; `stuck` makes sends wait (a full buffer)."""
+
+    def __init__(self) -> None:
+        self.frames: list[str] = []
+        self.stuck = asyncio.Event()
+        self.stuck.set()
+        self.arrived = asyncio.Event()
+
+    async def send(self, frame: str) -> None:
+        await self.stuck.wait()
+        self.frames.append(frame)
+        self.arrived.set()
+
+    async def close(self, _code: int, _reason: str) -> None:
+        return None
+
+    def connection(self, user_id: int, queue_frames: int = 64) -> Connection:
+        member = Member(user_id, f"Person {user_id}", False)
+        return Connection(member, self.send, self.close, queue_frames=queue_frames)
+
+    def presence(self) -> list[dict[str, Any]]:
+        return [f for f in map(json.loads, self.frames) if f["type"] == "presence"]
+
+
+PLENARY = RoomInfo(1, "PLEN-01", "Plenary", pacific(5, 9), pacific(5, 10, 30))
+
+
+async def join(hub: RoomHub, socket: Socket, user_id: int) -> LiveRoom:
+    conn = socket.connection(user_id)
+    room = await hub.join(PLENARY, conn)
+    conn.release(room.last_seq)
+    return room
+
+
+def test_a_join_storm_sends_one_presence_frame_a_tick_to_those_already_there(
+    db_factory: SessionFactory,
+) -> None:
+    async def scenario() -> list[list[dict[str, Any]]]:
+        hub = RoomHub(MemoryBroker(), db_factory, FrozenClock(NOW), tick_seconds=60)
+        there = Socket()
+        room = await join(hub, there, 1)
+        await hub._tick(room)
+        seen = [there.presence()]
+        for user_id in range(2, 202):
+            await join(hub, Socket(), user_id)
+        await hub._tick(room)
+        seen.append(there.presence()[len(seen[0]) :])
+        await hub._tick(room)  # nobody came or went
+        seen.append(there.presence()[len(seen[0]) + len(seen[1]) :])
+        await hub.stop()
+        return seen
+
+    first, storm, calm = run_in_own_loop(scenario())
+
+    assert first == [{"type": "presence", "count": 1, "people": ["Person 1"]}]
+    assert storm == [{"type": "presence", "count": 201, "people": None}]
+    assert calm == []
+
+
+def test_rooms_bigger_than_a_ticks_worth_of_frames_hear_their_count_less_often(
+    db_factory: SessionFactory,
+) -> None:
+    async def scenario() -> list[int]:
+        hub = RoomHub(
+            MemoryBroker(),
+            db_factory,
+            FrozenClock(NOW),
+            tick_seconds=60,
+            presence_frames_per_tick=10,
+        )
+        there = Socket()
+        room = await join(hub, there, 1)
+        for user_id in range(2, 21):  # 20 to 26 here: every third tick
+            await join(hub, Socket(), user_id)
+        counts = []
+        for tick in range(6):
+            await join(hub, Socket(), 100 + tick)  # the count changes every tick
+            await hub._tick(room)
+            counts.append(there.presence()[-1]["count"] if there.presence() else 0)
+        await hub.stop()
+        return counts
+
+    counts = run_in_own_loop(scenario())
+
+    assert counts == [0, 0, 23, 23, 23, 26]
+
+
+def test_a_blocked_socket_queues_in_order_and_then_sends_directly_again() -> None:
+    async def scenario() -> tuple[list[str], list[str], bool]:
+        socket = Socket()
+        conn = socket.connection(1)
+        conn.release(0)
+        socket.stuck.clear()  # its buffer is full
+        for seq in range(1, 6):
+            assert conn.offer(seq, f"frame {seq}")
+        while_blocked = list(socket.frames)
+        socket.stuck.set()
+        await conn.drain()
+        conn.offer(6, "frame 6")  # nothing queued: written at once, no task needed
+        sent_at_once = socket.frames[-1] == "frame 6"
+        await conn.stop()
+        return while_blocked, socket.frames, sent_at_once
+
+    while_blocked, frames, sent_at_once = run_in_own_loop(scenario())
+
+    assert while_blocked == []
+    assert frames == [f"frame {seq}" for seq in range(1, 7)]
+    assert sent_at_once
+
+
+def test_a_socket_that_fails_to_send_drops_its_frames_without_stopping_others() -> None:
+    async def scenario() -> tuple[list[bool], list[str], bool]:
+        async def broken(_frame: str) -> None:
+            raise RuntimeError('Cannot call "send" once a close message has been sent.')
+
+        healthy = Socket()
+        ok = healthy.connection(1)
+        gone = Connection(Member(2, "Gone", False), broken, healthy.close)
+        offered = []
+        for conn in (gone, ok):
+            conn.release(0)
+            offered.append(conn.offer(1, "frame 1"))
+        offered.append(gone.offer(2, "frame 2"))
+        return offered, healthy.frames, gone.gone
+
+    offered, frames, gone = run_in_own_loop(scenario())
+
+    assert offered == [True, True, True]
+    assert (frames, gone) == (["frame 1"], True)

@@ -188,6 +188,28 @@ def test_poll_one_vote_per_person_changeable_while_open(server: str, people: Peo
     assert late["message"] == "this poll is closed"
 
 
+def test_arrivals_see_the_latest_poll_results_and_their_own_vote(
+    server: str, people: People
+) -> None:
+    with open_room(server, ROOM, people.mod) as mod, open_room(server, ROOM, people.alice) as alice:
+        receive_json(mod), receive_json(alice)
+        mod.send(json.dumps({"type": "poll_open", "question": "Which?", "options": ["A", "B"]}))
+        poll = receive_until(alice, "poll_opened")["poll"]
+        with open_room(server, ROOM, people.bob) as bob:  # the room is read with the poll open
+            before = receive_json(bob)["poll"]
+        alice.send(json.dumps({"type": "vote", "poll_id": poll["id"], "option": 1}))
+        while receive_until(mod, "poll_results")["poll"]["results"] != [0, 1]:
+            pass
+        with open_room(server, ROOM, people.alice) as alice_again:
+            mine = receive_json(alice_again)["poll"]
+        with open_room(server, ROOM, people.bob) as bob:
+            theirs = receive_json(bob)["poll"]
+
+    assert (before["results"], before["my_vote"]) == ([0, 0], None)
+    assert (mine["results"], mine["my_vote"]) == ([0, 1], 1)
+    assert (theirs["results"], theirs["my_vote"]) == ([0, 1], None)
+
+
 def test_resume_replays_exactly_what_was_missed(server: str, people: People) -> None:
     with open_room(server, ROOM, people.bob) as bob:
         receive_json(bob)

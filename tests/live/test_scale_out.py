@@ -73,6 +73,30 @@ def test_a_message_posted_on_one_process_reaches_the_other(two_servers: tuple[st
     assert sorted(presence["people"]) == ["Alice Adeyemi", "Bob Sørensen"]
 
 
+def test_posts_on_both_processes_reach_everyone_once_and_in_id_order(
+    two_servers: tuple[str, str],
+) -> None:
+    one, two = two_servers
+    alice, bob = login_cookie(one, "alice@example.org"), login_cookie(two, "bob@example.org")
+
+    with open_room(one, ROOM, alice) as on_one, open_room(two, ROOM, bob) as on_two:
+        receive_json(on_one), receive_json(on_two)
+        for i in range(5):  # both processes write and publish at once
+            on_one.send(json.dumps({"type": "chat", "text": f"alice {i}"}))
+            on_two.send(json.dumps({"type": "chat", "text": f"bob {i}"}))
+        seen_on_one = [receive_until(on_one, "chat") for _ in range(10)]
+        seen_on_two = [receive_until(on_two, "chat") for _ in range(10)]
+
+    assert [m["id"] for m in seen_on_one] == list(range(1, 11))
+    assert seen_on_two == seen_on_one
+    assert sorted(m["text"] for m in seen_on_one) == sorted(
+        [f"alice {i}" for i in range(5)] + [f"bob {i}" for i in range(5)]
+    )
+    assert [m["text"] for m in seen_on_one if m["text"].startswith("bob")] == [
+        f"bob {i}" for i in range(5)
+    ]
+
+
 def test_reconnecting_to_the_other_process_resumes_without_a_gap(
     two_servers: tuple[str, str],
 ) -> None:
