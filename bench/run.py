@@ -70,12 +70,16 @@ COLD_TOKENS_PER_RUN = 4000
 FAR_ZONE = "Pacific/Kiritimati"
 WS_SIZES = (200,) if QUICK else (1000, 5000)
 LIGHT_RATE = {200: 10.0, 1000: 10.0, 5000: 2.0}
-LADDER = {200: (10.0, 20.0), 1000: (10.0, 20.0, 40.0, 80.0), 5000: (2.0, 4.0, 8.0, 16.0)}
+LADDER = {
+    200: (10.0, 20.0),
+    1000: (10.0, 20.0, 30.0, 40.0, 60.0, 80.0),
+    5000: (2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0),
+}
 PHASE_SECONDS = 3
 MAX_P99_MS = 500.0
 WARM_MEMBERS = 50
 """Members who join first (and leave before the load), so W3 counts only per-socket growth."""
-W5_LADDER = (20.0, 30.0, 40.0, 60.0, 80.0, 120.0)
+W5_LADDER = (20.0, 30.0, 40.0, 50.0, 60.0, 80.0, 120.0)
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 POLL_SECONDS = 1.0
 """The served app's MEETING_CACHE_POLL_SECONDS (its default)."""

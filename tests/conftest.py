@@ -122,6 +122,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret-key",
         base_url="https://meeting.test",
         var_dir=tmp_path,
+        # No background polls mid-test (they would show up in query counts); tests that
+        # need another process's changes followed call `watcher.poll()` themselves.
+        cache_poll_seconds=3600.0,
     )
 
 
