@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
+from meeting.db.bulk import insert_rows
 from meeting.enums import ChangeKind, SessionStatus
-from meeting.program.models import ChangeLogEntry, Meeting, ScheduleVersion
+from meeting.program.models import Meeting, ScheduleVersion
+from meeting.program.tables import CHANGE_LOG
 
 Snapshot = dict[str, Any]
 """A session's comparable state: plain JSON values (times as ISO UTC, room as slug, …)."""
@@ -82,15 +85,28 @@ def log_changes(
     now: datetime,
 ) -> None:
     """Write one change-log row per change."""
-    db.add_all(
-        ChangeLogEntry(
-            meeting_id=version.meeting_id,
-            version_id=version.id,
-            session_id=session_id,
-            kind=change.kind,
-            before=change.before,
-            after=change.after,
-            created_at=now,
-        )
-        for change in changes
-    )
+    log_session_changes(db, version.meeting_id, version.id, [(session_id, changes)], now)
+
+
+def log_session_changes(
+    db: DbSession,
+    meeting_id: int,
+    version_id: int,
+    changes: Iterable[tuple[int, list[Change]]],
+    now: datetime,
+) -> None:
+    """Write one change-log row per change of each session, in order, in one executemany."""
+    rows = [
+        {
+            "meeting_id": meeting_id,
+            "version_id": version_id,
+            "session_id": session_id,
+            "kind": change.kind,
+            "before": change.before,
+            "after": change.after,
+            "created_at": now,
+        }
+        for session_id, session_changes in changes
+        for change in session_changes
+    ]
+    insert_rows(db, CHANGE_LOG, rows)

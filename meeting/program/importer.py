@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import selectinload
 
+from meeting.db.bulk import Row
 from meeting.enums import SessionStatus
 from meeting.errors import Problem
-from meeting.program.changes import Change, Snapshot, diff_session, log_changes, open_version
-from meeting.program.document import MeetingDoc, ParsedProgram, ProgramDocument, SessionDoc
-from meeting.program.models import (
-    Meeting,
-    Session,
-    SessionSpeaker,
-    Speaker,
-    Track,
-    VirtualRoom,
+from meeting.program.catalog import Catalog, upsert_catalog
+from meeting.program.changes import (
+    Change,
+    Snapshot,
+    diff_session,
+    log_session_changes,
+    open_version,
 )
-from meeting.program.snapshots import Names, names_of_doc, snapshot_of_doc, snapshot_of_session
+from meeting.program.document import MeetingDoc, ParsedProgram, ProgramDocument, SessionDoc
+from meeting.program.models import Meeting
+from meeting.program.session_rows import (
+    StoredSession,
+    insert_sessions,
+    load_sessions,
+    replace_links,
+    update_sessions,
+)
+from meeting.program.snapshots import (
+    Names,
+    Renames,
+    names_of_doc,
+    same_snapshot,
+    snapshot_of_doc,
+)
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) as sessions are applied."""
@@ -52,173 +65,211 @@ def import_program(
     """Create or update the meeting so it matches the document; cancel what it no longer has.
 
     The caller owns the transaction: commit applies everything, rollback (a dry run) nothing.
+    Sessions whose snapshot is unchanged are not written at all (a moved position aside).
     """
     doc = parsed.document
-    before = _current_names(db, doc.meeting.slug)
-    after = names_of_doc(doc)
     meeting = _upsert_meeting(db, doc.meeting)
     summary = ImportSummary(meeting=meeting.slug, warnings=list(parsed.warnings))
-    tracks = _upsert_tracks(db, meeting, doc)
-    rooms = _upsert_rooms(db, meeting, doc)
-    speakers = _upsert_speakers(db, meeting, doc)
-    db.flush()
+    catalog = upsert_catalog(db, meeting.id, doc)
+    stored = load_sessions(db, meeting.id)
+    plan = _plan(doc, stored, catalog, summary, progress)
+    _cancel_missing(doc, stored, catalog, now, summary, plan)
 
-    existing = _load_sessions(db, meeting)
-    lookup = _Lookup(existing, tracks, rooms, speakers)
-    pending: list[tuple[Session, list[Change]]] = []
-    total = len(doc.sessions)
-    for position, item in enumerate(doc.sessions):
-        session = existing.get(item.code)
-        old = snapshot_of_session(session, lookup.code_by_id, before) if session else None
-        changes = diff_session(old, snapshot_of_doc(item, after))
-        if session is None:
-            session = Session(meeting_id=meeting.id, code=item.code, revision=0)
-            db.add(session)
-            existing[item.code] = session
-            summary.created += 1
-        elif changes:
-            session.revision += 1
-            summary.updated += 1
-        else:
-            summary.unchanged += 1
-        session.position = position
-        if changes:
-            lookup.apply(session, item, now)
-            pending.append((session, changes))
-        if progress is not None:
-            progress(position + 1, total)
-
-    pending += _cancel_missing(doc, existing, lookup.code_by_id, before, now, summary)
-    db.flush()
-    _link_parents(doc, existing)
-    if pending:
+    ids = _write_sessions(db, meeting.id, plan, stored, catalog, now)
+    if plan.changes:
         version = open_version(db, meeting, source=source, now=now)
-        for session, changes in pending:
-            log_changes(db, version, session.id, changes, now)
+        changes = ((ids[code], changes) for code, changes in plan.changes)
+        log_session_changes(db, meeting.id, version.id, changes, now)
         summary.version = version.number
     db.flush()
     return summary
 
 
-class _Lookup:
-    """Slug/key/code <-> row maps an import needs to turn documents into rows."""
+@dataclass
+class _Plan:
+    """What the import will write, decided before anything is written."""
 
-    def __init__(
-        self,
-        sessions: dict[str, Session],
-        tracks: dict[str, Track],
-        rooms: dict[str, VirtualRoom],
-        speakers: dict[str, Speaker],
-    ) -> None:
-        self.sessions = sessions
-        self.tracks = tracks
-        self.rooms = rooms
-        self.speakers = speakers
-        self.code_by_id = {s.id: s.code for s in sessions.values()}
+    created: list[tuple[int, SessionDoc]] = field(default_factory=list)
+    """(position, session) of sessions new to the meeting."""
+    changed: list[tuple[int, SessionDoc, StoredSession]] = field(default_factory=list)
+    moved: list[Row] = field(default_factory=list)
+    """Unchanged sessions whose place in the file moved: only their position is written."""
+    cancelled: list[Row] = field(default_factory=list)
+    changes: list[tuple[str, list[Change]]] = field(default_factory=list)
+    """Change-log rows by session code, in file order, then the cancelled sessions."""
 
-    def apply(self, session: Session, item: SessionDoc, now: datetime) -> None:
-        was_cancelled = session.status == SessionStatus.CANCELLED
-        session.title = item.title
-        session.kind = item.kind
-        session.start_at = item.start
-        session.end_at = item.end
-        session.room = self.rooms[item.room] if item.room else None
-        session.audience = item.audience
-        session.capacity = item.capacity
-        session.status = item.status
-        if item.status == SessionStatus.CANCELLED and not was_cancelled:
-            session.cancelled_at = now
-        elif item.status == SessionStatus.SCHEDULED:
-            session.cancelled_at = None
-        session.description = item.description
-        session.stream_url = item.stream_url
-        session.recording_url = item.recording_url
-        session.tracks = [self.tracks[slug] for slug in item.tracks]
-        self._apply_speakers(session, item)
 
-    def _apply_speakers(self, session: Session, item: SessionDoc) -> None:
-        # Update rows in place: replacing them would insert before deleting the same key.
-        current = {row.speaker.key: row for row in session.speakers} if session.id else {}
-        rows = []
-        for position, ref in enumerate(item.speakers):
-            row = current.pop(ref.speaker, None) or SessionSpeaker(
-                speaker=self.speakers[ref.speaker]
-            )
-            row.role = ref.role
-            row.position = position
-            rows.append(row)
-        session.speakers = rows
+def _plan(
+    doc: ProgramDocument,
+    stored: dict[str, StoredSession],
+    catalog: Catalog,
+    summary: ImportSummary,
+    progress: Progress | None,
+) -> _Plan:
+    plan = _Plan()
+    after = names_of_doc(doc)
+    renames = Renames.between(catalog.before, after)
+    total = len(doc.sessions)
+    for position, item in enumerate(doc.sessions):
+        old = stored.get(item.code)
+        if old is None:
+            changes = diff_session(None, snapshot_of_doc(item, after))
+            plan.created.append((position, item))
+            summary.created += 1
+        else:
+            changes = _changes(old.doc, item, catalog.before, after, renames)
+            if changes:
+                plan.changed.append((position, item, old))
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+                if old.position != position:
+                    plan.moved.append({"id": old.id, "position": position})
+        if changes:
+            plan.changes.append((item.code, changes))
+        if progress is not None:
+            progress(position + 1, total)
+    return plan
+
+
+def _changes(
+    old: SessionDoc, new: SessionDoc, before: Names, after: Names, renames: Renames
+) -> list[Change]:
+    # Most sessions of a re-import are unchanged: tell so without building snapshots.
+    if same_snapshot(old, new, renames):
+        return []
+    return diff_session(snapshot_of_doc(old, before), snapshot_of_doc(new, after))
 
 
 def _cancel_missing(
     doc: ProgramDocument,
-    existing: dict[str, Session],
-    code_by_id: dict[int, str],
-    before: Names,
+    stored: dict[str, StoredSession],
+    catalog: Catalog,
     now: datetime,
     summary: ImportSummary,
-) -> list[tuple[Session, list[Change]]]:
+    plan: _Plan,
+) -> None:
     """Sessions that left the file are cancelled, never deleted, and the import warns."""
     wanted = {s.code for s in doc.sessions}
-    cancelled = []
-    for code, session in existing.items():
-        if code in wanted or session.status == SessionStatus.CANCELLED:
+    after = names_of_doc(doc)
+    # The cancelled state is shown with today's names (the file's, where it has them).
+    current = Names(
+        rooms={**catalog.before.rooms, **after.rooms},
+        tracks={**catalog.before.tracks, **after.tracks},
+        speakers={**catalog.before.speakers, **after.speakers},
+    )
+    for code, session in stored.items():
+        if code in wanted or session.doc.status == SessionStatus.CANCELLED:
             continue
-        old = snapshot_of_session(session, code_by_id, before)
-        session.status = SessionStatus.CANCELLED
-        session.cancelled_at = now
-        session.revision += 1
-        cancelled.append((session, diff_session(old, snapshot_of_session(session, code_by_id))))
+        old = snapshot_of_doc(session.doc, catalog.before)
+        new = snapshot_of_doc(replace(session.doc, status=SessionStatus.CANCELLED), current)
+        plan.cancelled.append(
+            {
+                "id": session.id,
+                "status": SessionStatus.CANCELLED,
+                "cancelled_at": now,
+                "revision": session.revision + 1,
+            }
+        )
+        plan.changes.append((code, diff_session(old, new)))
         summary.cancelled += 1
         summary.warnings.append(
             Problem("not in the file: cancelled (kept, not deleted)", session=code)
         )
-    return cancelled
 
 
-def _current_names(db: DbSession, slug: str) -> Names:
-    """Display names as stored before this import renames anything."""
-    meeting_id = db.scalar(select(Meeting.id).where(Meeting.slug == slug))
-    if meeting_id is None:
-        return Names()
-    rooms = db.execute(
-        select(VirtualRoom.slug, VirtualRoom.name).where(VirtualRoom.meeting_id == meeting_id)
-    ).all()
-    tracks = db.execute(select(Track.slug, Track.name).where(Track.meeting_id == meeting_id)).all()
-    speakers = db.execute(
-        select(Speaker.key, Speaker.name, Speaker.degrees, Speaker.affiliation).where(
-            Speaker.meeting_id == meeting_id
-        )
-    ).all()
-    return Names(
-        rooms=dict(rooms),
-        tracks=dict(tracks),
-        speakers={
-            key: (name, degrees, affiliation) for key, name, degrees, affiliation in speakers
-        },
+def _write_sessions(
+    db: DbSession,
+    meeting_id: int,
+    plan: _Plan,
+    stored: dict[str, StoredSession],
+    catalog: Catalog,
+    now: datetime,
+) -> dict[str, int]:
+    """Insert, update and link in a few statements; returns every session's id by code."""
+    ids = {code: s.id for code, s in stored.items()}
+    new_rows = [
+        {
+            "meeting_id": meeting_id,
+            "code": item.code,
+            "revision": 0,
+            **_content(item, position, catalog, ids),
+            "cancelled_at": now if item.status == SessionStatus.CANCELLED else None,
+        }
+        for position, item in plan.created
+    ]
+    if new_rows:
+        ids = insert_sessions(db, meeting_id, new_rows)
+    # A new session's parent may be new too: its id is only known now.
+    orphans = [
+        {"id": ids[item.code], "parent_id": ids[item.parent]}
+        for _p, item in plan.created
+        if item.parent is not None and item.parent not in stored
+    ]
+    updates = [
+        {
+            "id": old.id,
+            "revision": old.revision + 1,
+            **_content(item, position, catalog, ids),
+            "cancelled_at": _cancelled_at(item, old, now),
+        }
+        for position, item, old in plan.changed
+    ]
+    update_sessions(db, [*updates, *plan.moved, *plan.cancelled, *orphans])
+
+    linked = [(ids[item.code], item) for _p, item in plan.created] + [
+        (old.id, item) for _p, item, old in plan.changed
+    ]
+    replace_links(
+        db,
+        (old.id for _p, _item, old in plan.changed),
+        tracks=[
+            {"session_id": sid, "track_id": catalog.track_ids[slug]}
+            for sid, item in linked
+            for slug in item.tracks
+        ],
+        speakers=[
+            {
+                "session_id": sid,
+                "speaker_id": catalog.speaker_ids[ref.speaker],
+                "role": ref.role,
+                "position": position,
+            }
+            for sid, item in linked
+            for position, ref in enumerate(item.speakers)
+        ],
     )
+    return ids
 
 
-def _link_parents(doc: ProgramDocument, sessions: dict[str, Session]) -> None:
-    for item in doc.sessions:
-        parent = sessions[item.parent] if item.parent else None
-        sessions[item.code].parent_id = parent.id if parent else None
+def _content(item: SessionDoc, position: int, catalog: Catalog, ids: dict[str, int]) -> Row:
+    """The columns a file decides, for an insert or an update."""
+    return {
+        "title": item.title,
+        "kind": item.kind,
+        "start_at": item.start,
+        "end_at": item.end,
+        "room_id": catalog.room_ids[item.room] if item.room else None,
+        "audience": item.audience,
+        "capacity": item.capacity,
+        "status": item.status,
+        "parent_id": ids.get(item.parent) if item.parent else None,
+        "description": item.description,
+        "stream_url": item.stream_url,
+        "recording_url": item.recording_url,
+        "position": position,
+    }
 
 
-def _load_sessions(db: DbSession, meeting: Meeting) -> dict[str, Session]:
-    rows = db.scalars(
-        select(Session)
-        .where(Session.meeting_id == meeting.id)
-        .options(
-            selectinload(Session.tracks),
-            selectinload(Session.speakers).selectinload(SessionSpeaker.speaker),
-            selectinload(Session.room),
-        )
-    )
-    return {s.code: s for s in rows}
+def _cancelled_at(item: SessionDoc, old: StoredSession, now: datetime) -> datetime | None:
+    if item.status == SessionStatus.SCHEDULED:
+        return None
+    return old.cancelled_at if old.doc.status == SessionStatus.CANCELLED else now
 
 
 def _upsert_meeting(db: DbSession, doc: MeetingDoc) -> Meeting:
+    # An ORM object, unlike everything else here: the schedule version is bumped through
+    # it so that whoever watches Meeting.schedule_version hears of the new version.
     meeting = db.scalar(select(Meeting).where(Meeting.slug == doc.slug))
     if meeting is None:
         meeting = Meeting(slug=doc.slug, schedule_version=0)
@@ -237,39 +288,6 @@ def _upsert_meeting(db: DbSession, doc: MeetingDoc) -> Meeting:
         setattr(meeting, name, getattr(doc, name))
     db.flush()
     return meeting
-
-
-def _upsert_tracks(db: DbSession, meeting: Meeting, doc: ProgramDocument) -> dict[str, Track]:
-    rows = {t.slug: t for t in db.scalars(select(Track).where(Track.meeting_id == meeting.id))}
-    for position, item in enumerate(doc.tracks):
-        row = rows.get(item.slug) or Track(meeting_id=meeting.id, slug=item.slug)
-        row.name, row.color, row.description = item.name, item.color, item.description
-        row.position = position
-        rows[item.slug] = row
-        db.add(row)
-    return rows
-
-
-def _upsert_rooms(db: DbSession, meeting: Meeting, doc: ProgramDocument) -> dict[str, VirtualRoom]:
-    query = select(VirtualRoom).where(VirtualRoom.meeting_id == meeting.id)
-    rows = {r.slug: r for r in db.scalars(query)}
-    for position, item in enumerate(doc.rooms):
-        row = rows.get(item.slug) or VirtualRoom(meeting_id=meeting.id, slug=item.slug)
-        row.name, row.stream_url, row.position = item.name, item.stream_url, position
-        rows[item.slug] = row
-        db.add(row)
-    return rows
-
-
-def _upsert_speakers(db: DbSession, meeting: Meeting, doc: ProgramDocument) -> dict[str, Speaker]:
-    rows = {s.key: s for s in db.scalars(select(Speaker).where(Speaker.meeting_id == meeting.id))}
-    for position, item in enumerate(doc.speakers):
-        row = rows.get(item.key) or Speaker(meeting_id=meeting.id, key=item.key)
-        row.name, row.degrees = item.name, item.degrees
-        row.affiliation, row.bio, row.position = item.affiliation, item.bio, position
-        rows[item.key] = row
-        db.add(row)
-    return rows
 
 
 __all__ = ["ImportSummary", "Progress", "Snapshot", "import_program"]

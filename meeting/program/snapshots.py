@@ -25,6 +25,44 @@ class Names:
     """key -> (name, degrees, affiliation)"""
 
 
+@dataclass(frozen=True)
+class Renames:
+    """The rooms, tracks and speakers whose shown name differs between two Names."""
+
+    rooms: frozenset[str]
+    tracks: frozenset[str]
+    speakers: frozenset[str]
+
+    @classmethod
+    def between(cls, before: Names, after: Names) -> Renames:
+        return cls(
+            _changed_keys(before.rooms, after.rooms),
+            _changed_keys(before.tracks, after.tracks),
+            _changed_keys(before.speakers, after.speakers),
+        )
+
+    def touch(self, item: SessionDoc) -> bool:
+        """Whether the session shows a renamed room, track or speaker."""
+        return (
+            item.room in self.rooms
+            or not self.tracks.isdisjoint(item.tracks)
+            or any(ref.speaker in self.speakers for ref in item.speakers)
+        )
+
+
+def same_snapshot(old: SessionDoc, new: SessionDoc, renames: Renames) -> bool:
+    """A shortcut for snapshot_of_doc(old, before) == snapshot_of_doc(new, after): the
+    snapshot is made of the session's fields and the names it shows, nothing else.
+
+    False only means "compare the snapshots" (tracks listed in another order, say).
+    """
+    return old == new and not renames.touch(new)
+
+
+def _changed_keys(before: Mapping[str, object], after: Mapping[str, object]) -> frozenset[str]:
+    return frozenset(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
 def names_of_doc(doc: ProgramDocument) -> Names:
     return Names(
         rooms={r.slug: r.name for r in doc.rooms},
