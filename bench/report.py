@@ -7,6 +7,8 @@ from typing import Any
 
 from bench.run import RESULTS
 
+SMALL_RATIO = 0.2
+"""Ratios below this get a third decimal (0.097 is not 0.10 against a 0.1 budget)."""
 WHOLE_FROM = 100
 """Figures this large are shown without decimals."""
 
@@ -19,7 +21,9 @@ def _number(value: float | None, units: str = "") -> str:
 
 
 def _ratio(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if value < SMALL_RATIO else f"{value:.2f}"
 
 
 def markdown(results: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import count
 from typing import Any
 
 import pytest
@@ -25,22 +26,28 @@ def counted() -> Iterator[list[str]]:
     """Statements sent by any engine (the app opens its own) while the block runs."""
     statements: list[str] = []
 
-    def count(*args: Any) -> None:
+    def record(*args: Any) -> None:
         statements.append(args[2])
 
-    event.listen(Engine, "before_cursor_execute", count)
+    event.listen(Engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(Engine, "before_cursor_execute", count)
+        event.remove(Engine, "before_cursor_execute", record)
 
 
 def queries_for(client: TestClient, path: str) -> list[str]:
+    """Statements of one render of `path` (a URL the fast lane has not seen, so it renders)."""
     assert client.get(path).status_code == 200  # warm: first-request work is not per session
+    fresh = f"{path}{'&' if '?' in path else '?'}unseen={next(_unseen)}"
     with counted() as statements:
-        response = client.get(path)
+        response = client.get(fresh)
     assert response.status_code == 200
+    assert statements, "answered from the response cache: nothing was counted"
     return statements
+
+
+_unseen = count()
 
 
 @pytest.mark.parametrize("path", PATHS)

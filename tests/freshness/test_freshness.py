@@ -89,5 +89,5 @@ def test_the_watcher_prunes_old_journal_rows(
     watcher.prune()
 
     with engine.begin() as conn:
-        left = conn.execute(FeedChange.__table__.select()).all()  # type: ignore[attr-defined]
+        left = conn.execute(FeedChange.__table__.select()).all()
     assert [row.user_id for row in left] == [2]
