@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from meeting.api.schemas import meeting_json, parse_page, session_json
-from meeting.freshness.response_cache import CacheTag, cache_this
+from meeting.freshness.response_cache import cache_per_version
 from meeting.program import queries
 from meeting.program.filters import parse_program_filter
 from meeting.web.context import current_meeting, read_db, services
@@ -30,7 +30,7 @@ def list_sessions(request: Request) -> JSONResponse:
         sessions, total = queries.filter_sessions(
             db, meeting, filters, limit=page.size, offset=page.offset
         )
-    cache_this(request, CacheTag(meeting.id, meeting.schedule_version))
+    cache_per_version(request, meeting)
     has_next = page.offset + len(sessions) < total
     return JSONResponse(
         {
@@ -49,7 +49,7 @@ def get_session(request: Request) -> JSONResponse:
     with read_db(request) as db:
         meeting = current_meeting(request, db)
         session = queries.get_session(db, meeting, request.path_params["code"])
-    cache_this(request, CacheTag(meeting.id, meeting.schedule_version))
+    cache_per_version(request, meeting)
     data = session_json(session, base_url, meeting.slug)
     data["parent"] = session.parent.code if session.parent else None
     data["children"] = [child.code for child in session.children]

@@ -11,9 +11,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, update
-
-from meeting.calendars.models import FeedToken
+from meeting.calendars.tokens import note_feed_etags
 from meeting.db import SessionFactory, transaction
 
 
@@ -25,8 +23,8 @@ class FeedNotes:
 
     def note(self, token_id: int, etag: str, modified: datetime) -> None:
         with self._lock:
-            self._pending.setdefault(token_id, (etag, modified))
-            if self._pending[token_id][0] != etag:
+            known = self._pending.get(token_id)
+            if known is None or known[0] != etag:  # a version keeps the date it was first seen
                 self._pending[token_id] = (etag, modified)
 
     def pending(self, token_id: int) -> tuple[str, datetime] | None:
@@ -37,17 +35,5 @@ class FeedNotes:
             notes, self._pending = self._pending, {}
         if not notes:
             return
-        table = FeedToken.__table__
-        assert isinstance(table, Table)  # noqa: S101 (narrows for the type checker)
-        # Only the first writer of a version wins (see tokens.note_feed_etag), in one executemany.
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("token_id"), table.c.feed_etag != bindparam("etag"))
-            .values(feed_etag=bindparam("etag"), feed_changed_at=bindparam("modified"))
-        )
-        rows = [
-            {"token_id": token_id, "etag": etag, "modified": modified}
-            for token_id, (etag, modified) in notes.items()
-        ]
         with transaction(self._sessions) as db:
-            db.connection().execute(statement, rows)
+            note_feed_etags(db, [(t, etag, modified) for t, (etag, modified) in notes.items()])

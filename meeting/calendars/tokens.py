@@ -14,10 +14,12 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from meeting.calendars.models import DEFAULT_KEEP_CANCELLED_DAYS, CalendarPreference, FeedToken
@@ -127,8 +129,19 @@ def note_feed_etag(db: DbSession, token_id: int, etag: str, modified: datetime) 
     time could say so; storing it also keeps every worker answering the same. Only the first
     writer of a version wins, so the stored date is the earliest one served for it.
     """
-    db.execute(
-        update(FeedToken)
-        .where(FeedToken.id == token_id, FeedToken.feed_etag != etag)
-        .values(feed_etag=etag, feed_changed_at=modified)
-    )
+    note_feed_etags(db, [(token_id, etag, modified)])
+
+
+_TOKENS = cast(Table, FeedToken.__table__)
+_NOTE_ETAG = (
+    update(_TOKENS)
+    .where(_TOKENS.c.id == bindparam("token_id"), _TOKENS.c.feed_etag != bindparam("etag"))
+    .values(feed_etag=bindparam("etag"), feed_changed_at=bindparam("modified"))
+)
+
+
+def note_feed_etags(db: DbSession, notes: Iterable[tuple[int, str, datetime]]) -> None:
+    """`note_feed_etag` for many feeds in one executemany (the write-behind batch)."""
+    rows = [{"token_id": t, "etag": e, "modified": m} for t, e, m in notes]
+    if rows:
+        db.connection().execute(_NOTE_ETAG, rows)

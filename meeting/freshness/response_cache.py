@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 
 from starlette.requests import HTTPConnection
 
@@ -61,6 +62,20 @@ class CachedResponse:
 def cache_this(conn: HTTPConnection, tag: CacheTag) -> None:
     """Let the fast lane keep this request's 200 response under its URL."""
     conn.scope[TAG_KEY] = tag
+
+
+class Versioned(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def schedule_version(self) -> int: ...
+
+
+def cache_per_version(conn: HTTPConnection, meeting: Versioned) -> None:
+    """Keep this response while the meeting stays at the schedule version it was read at
+    (program exports, calendars and API reads: the same for everyone)."""
+    cache_this(conn, CacheTag(meeting.id, meeting.schedule_version))
 
 
 class ResponseCache:

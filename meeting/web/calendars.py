@@ -7,15 +7,17 @@ gets the same bare 404 (or 429 once an address has guessed too often).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session as DbSession
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from meeting.calendars.agenda_feed import render_agenda_calendar
-from meeting.calendars.events import REMINDER_CHOICES
+from meeting.calendars.events import REMINDER_CHOICES, EventCache
 from meeting.calendars.feed_notes import FeedNotes
 from meeting.calendars.feed_reads import feed_meeting
 from meeting.calendars.feeds import CONTENT_TYPE, RenderedCalendar
@@ -37,7 +39,8 @@ from meeting.calendars.tokens import (
 from meeting.db import transaction
 from meeting.db.reads import read_connection
 from meeting.exports import strong_etag
-from meeting.freshness.response_cache import CacheTag, cache_this
+from meeting.freshness.response_cache import CacheTag, cache_per_version, cache_this
+from meeting.program.models import Meeting
 from meeting.web.auth import require_user
 from meeting.web.conditional import conditional_response
 from meeting.web.context import current_meeting, flash, read_db, services, url_prefix
@@ -46,28 +49,29 @@ from meeting.web.forms import read_form, text
 
 PUBLIC_CACHE = "public, max-age=300, must-revalidate"
 PRIVATE_CACHE = "private, max-age=300, must-revalidate"
+PublicRenderer = Callable[[DbSession, Meeting, str, str, EventCache], RenderedCalendar]
 
 
 def session_calendar(request: Request) -> Response:
-    svc = services(request)
-    events = svc.calendar_events
     code = request.path_params["code"]
-    with read_db(request) as db:
-        meeting = current_meeting(request, db)
-        rendered = render_session_calendar(db, meeting, code, svc.settings.base_url, events)
-    cache_this(request, CacheTag(meeting.id, meeting.schedule_version))
-    return _calendar_response(request, rendered, f"{code}.ics", PUBLIC_CACHE)
+    return _public_calendar(request, render_session_calendar, code, f"{code}.ics")
 
 
 def track_calendar(request: Request) -> Response:
-    svc = services(request)
-    events = svc.calendar_events
     slug = request.path_params["track"]
+    return _public_calendar(request, render_track_calendar, slug, f"{slug}.ics")
+
+
+def _public_calendar(
+    request: Request, render: PublicRenderer, name: str, filename: str
+) -> Response:
+    """A calendar anyone may fetch (one session, one track), kept per schedule version."""
+    svc = services(request)
     with read_db(request) as db:
         meeting = current_meeting(request, db)
-        rendered = render_track_calendar(db, meeting, slug, svc.settings.base_url, events)
-    cache_this(request, CacheTag(meeting.id, meeting.schedule_version))
-    return _calendar_response(request, rendered, f"{slug}.ics", PUBLIC_CACHE)
+        rendered = render(db, meeting, name, svc.settings.base_url, svc.calendar_events)
+    cache_per_version(request, meeting)
+    return _calendar_response(request, rendered, filename, PUBLIC_CACHE)
 
 
 def program_calendar(request: Request) -> Response:

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from meeting.exports import render_meeting_export
-from meeting.freshness.response_cache import CacheTag, cache_this
+from meeting.freshness.response_cache import cache_per_version
 from meeting.web.conditional import DEFAULT_CACHE_CONTROL, conditional_response
 from meeting.web.context import current_meeting, read_db, services
 
@@ -28,7 +28,7 @@ def serve_export(
             name,
             lambda: render_meeting_export(db, meeting, name, svc.settings.base_url),
         )
-    cache_this(request, CacheTag(meeting.id, meeting.schedule_version))
+    cache_per_version(request, meeting)
     return conditional_response(
         request,
         rendered.body,
