@@ -14,12 +14,14 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from meeting.broker import create_broker
 from meeting.calendars.events import EventCache
+from meeting.calendars.feed_batch import FeedBatchRenderer
 from meeting.calendars.feed_notes import FeedNotes
 from meeting.calendars.feed_reads import ScheduleTimings
 from meeting.calendars.guesses import GuessLimiter
 from meeting.clock import Clock, OffsetClock, SystemClock
 from meeting.config import Settings
 from meeting.db import engine_from_settings, make_session_factory
+from meeting.db.batches import ThreadBatcher
 from meeting.errors import MeetingError
 from meeting.exports import ExportCache
 from meeting.freshness import journal
@@ -59,6 +61,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             sessions, freshness, settings.cache_poll_seconds, after_poll=(feed_notes.flush,)
         )
         await watcher.start()
+        calendar_events, schedule_timings = EventCache(), ScheduleTimings()
+        feed_batches = ThreadBatcher(
+            FeedBatchRenderer(
+                engine,
+                settings.default_meeting,
+                settings.base_url,
+                calendar_events,
+                schedule_timings,
+            )
+        )
         services = Services(
             settings=settings,
             engine=engine,
@@ -68,8 +80,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
             broker=broker,
             hub=hub,
             limiter=RateLimiter(),
-            calendar_events=EventCache(),
-            schedule_timings=ScheduleTimings(),
+            calendar_events=calendar_events,
+            schedule_timings=schedule_timings,
             feed_guesses=GuessLimiter(),
             freshness=freshness,
             watcher=watcher,
@@ -81,6 +93,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
                 max_bytes=settings.response_cache_mb * 1024 * 1024,
             ),
             feed_notes=feed_notes,
+            feed_batches=feed_batches,
         )
         _app.state.services = services  # for operators' tools and tests; requests use scope state
         try:

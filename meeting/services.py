@@ -8,12 +8,14 @@ from sqlalchemy import Engine
 
 from meeting.broker import Broker
 from meeting.calendars.events import EventCache
+from meeting.calendars.feed_batch import FeedAnswer, FeedAsk
 from meeting.calendars.feed_notes import FeedNotes
 from meeting.calendars.feed_reads import ScheduleTimings
 from meeting.calendars.guesses import GuessLimiter
 from meeting.clock import Clock
 from meeting.config import Settings
 from meeting.db import SessionFactory
+from meeting.db.batches import ThreadBatcher
 from meeting.exports import ExportCache
 from meeting.freshness.response_cache import ResponseCache
 from meeting.freshness.state import Freshness
@@ -44,3 +46,5 @@ class Services:
     responses: ResponseCache
     """Rendered feeds, exports and anonymous pages the fast lane replays while current."""
     feed_notes: FeedNotes
+    feed_batches: ThreadBatcher[FeedAsk, FeedAnswer]
+    """Personal feeds not in the fast lane, read and rendered a batch at a time."""

@@ -9,12 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection
 
 from meeting.calendars.events import EventCache, EventRef, cached_vevents, event_variant
-from meeting.calendars.feed_reads import (
-    AGENDA_OF_USER,
-    MeetingFacts,
-    ScheduleTimings,
-    SessionTiming,
-)
+from meeting.calendars.feed_reads import AgendaRows, MeetingFacts, ScheduleTimings, SessionTiming
 from meeting.calendars.feeds import CalendarHead, calendar_parts, event_years, ref_spans
 from meeting.calendars.preferences import FeedSettings
 from meeting.calendars.sources import calendar_context, load_session_events
@@ -37,15 +32,16 @@ class AgendaCalendar:
 def render_agenda_calendar(
     db: Connection,
     meeting: MeetingFacts,
-    user_id: int,
+    entries: AgendaRows,
     settings: FeedSettings,
     now: datetime,
     base_url: str,
     cache: EventCache,
     timings: ScheduleTimings,
 ) -> AgendaCalendar:
-    """The attendee's agenda for one meeting, assembled from cached VEVENTs."""
-    refs, expires_at = agenda_refs(db, timings.of(db, meeting), user_id, settings, now)
+    """The attendee's agenda (`entries`, read by the caller) for one meeting, assembled
+    from cached VEVENTs; `db` reads only what the caches lack."""
+    refs, expires_at = agenda_refs(timings.of(db, meeting), entries, settings, now)
     context = calendar_context(meeting, base_url)
     vevents = cached_vevents(refs, context, cache, lambda ids: load_session_events(db, ids))
     name = meeting.short_title or meeting.title
@@ -61,9 +57,8 @@ def render_agenda_calendar(
 
 
 def agenda_refs(
-    db: Connection,
     timings: dict[int, SessionTiming],
-    user_id: int,
+    entries: AgendaRows,
     settings: FeedSettings,
     now: datetime,
 ) -> tuple[list[EventRef], datetime | None]:
@@ -72,7 +67,6 @@ def agenda_refs(
     Also returns when the earliest kept cancellation expires (the feed changes then).
     Entries of other meetings have no timing here and are left out.
     """
-    entries = AGENDA_OF_USER.rows(db, {"user_id": user_id})
     held = [(timings[sid], state) for sid, state in entries if sid in timings]
     held.sort(key=lambda pair: (pair[0].start, pair[0].position, pair[0].session_id))
     keep = timedelta(days=settings.keep_cancelled_days)

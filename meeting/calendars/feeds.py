@@ -89,12 +89,17 @@ def _head_bytes(head: CalendarHead) -> bytes:
 def event_years(
     zone: str, spans: Sequence[tuple[datetime, datetime]], default: tuple[int, int]
 ) -> tuple[int, int]:
-    """First and last local years of the spans (and of `default`, the meeting's dates)."""
+    """First and last local years of the spans (and of `default`, the meeting's dates).
+
+    Local time only moves forward with the instant, so the earliest and latest instants
+    alone decide it: two conversions, not two per event.
+    """
+    if not spans:
+        return default
     tz = ZoneInfo(zone)
-    years = [*default]
-    for start, end in spans:
-        years += [start.astimezone(tz).year, end.astimezone(tz).year]
-    return min(years), max(years)
+    instants = [moment for span in spans for moment in span]
+    first, last = min(instants).astimezone(tz).year, max(instants).astimezone(tz).year
+    return min(first, default[0]), max(last, default[1])
 
 
 def ref_spans(refs: Sequence[EventRef]) -> list[tuple[datetime, datetime]]:

@@ -78,8 +78,9 @@ def current_feed_token(db: DbSession, user_id: int, secret_key: str) -> str | No
     return token if hmac.compare_digest(hash_token(token), row.token_hash) else None
 
 
-_FIND_TOKEN = PreparedRead(
+_FIND_TOKENS = PreparedRead(
     select(
+        FeedToken.token_hash,
         FeedToken.id,
         FeedToken.user_id,
         FeedToken.feed_etag,
@@ -88,24 +89,32 @@ _FIND_TOKEN = PreparedRead(
         CalendarPreference.keep_cancelled_days,
     )
     .outerjoin(CalendarPreference, CalendarPreference.user_id == FeedToken.user_id)
-    .where(FeedToken.token_hash == bindparam("token_hash"))
+    .where(FeedToken.token_hash.in_(bindparam("token_hashes", expanding=True)))
 )
 
 
 def find_feed_token(db: DbSession | Connection, token: str) -> FeedAccess | None:
-    """The feed a presented token opens (one prebuilt query, with the attendee's settings).
-
-    Malformed and unknown tokens alike give None.
-    """
-    if not _TOKEN_PATTERN.fullmatch(token):
-        return None
+    """The feed a presented token opens; malformed and unknown tokens alike give None."""
     connection = db if isinstance(db, Connection) else db.connection()
-    row = _FIND_TOKEN.first(connection, {"token_hash": hash_token(token)})
-    if row is None:
-        return None
-    token_id, user_id, feed_etag, feed_changed_at, reminder_minutes, keep = row
-    settings = FeedSettings(reminder_minutes, DEFAULT_KEEP_CANCELLED_DAYS if keep is None else keep)
-    return FeedAccess(token_id, user_id, settings, feed_etag, feed_changed_at)
+    return find_feed_tokens(connection, [token]).get(token)
+
+
+def find_feed_tokens(connection: Connection, tokens: Iterable[str]) -> dict[str, FeedAccess]:
+    """The feeds the presented tokens open, in one prebuilt query with each one's settings.
+
+    Malformed and unknown tokens are simply absent from the answer.
+    """
+    by_hash = {hash_token(token): token for token in tokens if _TOKEN_PATTERN.fullmatch(token)}
+    if not by_hash:
+        return {}
+    found = {}
+    for row in _FIND_TOKENS.rows(connection, {"token_hashes": list(by_hash)}):
+        token_hash, token_id, user_id, feed_etag, feed_changed_at, reminder, keep = row
+        settings = FeedSettings(reminder, DEFAULT_KEEP_CANCELLED_DAYS if keep is None else keep)
+        found[by_hash[token_hash]] = FeedAccess(
+            token_id, user_id, settings, feed_etag, feed_changed_at
+        )
+    return found
 
 
 def next_feed_modified(access: FeedAccess, now: datetime) -> datetime:

@@ -3,7 +3,9 @@
 A cold feed makes three indexed lookups; through a SQLAlchemy execution each costs several
 times the lookup itself. `PreparedRead` keeps SQLAlchemy's SQL and its column types (the
 same result processors turn SQLite's text into aware datetimes and enums) and skips the
-rest: one compile per dialect, then the DBAPI cursor. Bind values must be plain (str, int).
+rest: one compile per dialect, then the DBAPI cursor. Bind values must be plain (str, int),
+or lists of them for an `expanding` bind (`column.in_(bindparam(name, expanding=True))`),
+whose IN list is spelled out per call: a batch of feeds reads all its agendas in one query.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Select
+from sqlalchemy.sql.compiler import SQLCompiler
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class _Compiled:
     processors: tuple[Callable[[Any], Any] | None, ...]
     defaults: Mapping[str, Any]
     """Values SQLAlchemy bound itself (a LIMIT, a literal)."""
+    expanding: SQLCompiler | None
+    """The compiled statement when a bind is an IN list (its SQL depends on the list)."""
 
 
 class PreparedRead:
@@ -35,14 +40,19 @@ class PreparedRead:
         compiled = self._by_dialect.get(connection.dialect.name) or self._compile(
             connection.dialect
         )
-        values = {**compiled.defaults, **params}
-        if compiled.positions is not None:
-            arguments: Any = tuple(values[name] for name in compiled.positions)
+        values: Mapping[str, Any] = {**compiled.defaults, **params}
+        sql, positions = compiled.sql, compiled.positions
+        if compiled.expanding is not None:
+            state = compiled.expanding.construct_expanded_state(values)
+            sql, values = state.statement, state.parameters
+            positions = state.positiontup if positions is not None else None
+        if positions is not None:
+            arguments: Any = tuple(values[name] for name in positions)
         else:
             arguments = values
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(compiled.sql, arguments)
+            cursor.execute(sql, arguments)
             fetched = cursor.fetchall()
         finally:
             cursor.close()
@@ -69,6 +79,13 @@ class PreparedRead:
             column.type.dialect_impl(dialect).result_processor(dialect, None)
             for column in self._statement.selected_columns
         )
-        prepared = _Compiled(str(compiled), positions, processors, dict(compiled.params))
+        expanding = any(bind.expanding for bind in compiled.binds.values())
+        prepared = _Compiled(
+            str(compiled),
+            positions,
+            processors,
+            dict(compiled.params),
+            compiled if expanding else None,
+        )
         self._by_dialect[dialect.name] = prepared
         return prepared

@@ -16,10 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from meeting.calendars.agenda_feed import render_agenda_calendar
 from meeting.calendars.events import REMINDER_CHOICES, EventCache
+from meeting.calendars.feed_batch import FeedAsk
 from meeting.calendars.feed_notes import FeedNotes
-from meeting.calendars.feed_reads import feed_meeting
 from meeting.calendars.feeds import CONTENT_TYPE, RenderedCalendar
 from meeting.calendars.guesses import GuessLimiter
 from meeting.calendars.preferences import (
@@ -32,12 +31,10 @@ from meeting.calendars.program_calendars import render_session_calendar, render_
 from meeting.calendars.tokens import (
     FeedAccess,
     current_feed_token,
-    find_feed_token,
     issue_feed_token,
     next_feed_modified,
 )
 from meeting.db import transaction
-from meeting.db.reads import read_connection
 from meeting.exports import strong_etag
 from meeting.freshness.response_cache import CacheTag, cache_per_version, cache_this
 from meeting.program.models import Meeting
@@ -81,33 +78,26 @@ def program_calendar(request: Request) -> Response:
     )
 
 
-def agenda_feed(request: Request) -> Response:
+async def agenda_feed(request: Request) -> Response:
     """My agenda, by secret token; Last-Modified is when its bytes last changed.
 
-    The response is tagged for the fast lane: until this attendee's feed or the meeting's
-    schedule changes, polls are answered from memory (200 or 304) without a query.
+    Read in a batch with the other feeds asked for at the same moment (calendars/
+    feed_batch.py). The response is tagged for the fast lane: until this attendee's feed or
+    the meeting's schedule changes, polls are answered from memory (200 or 304) without a
+    query.
     """
     svc = services(request)
     now = svc.clock.now()
     mark = svc.freshness.mark()
-    with read_connection(svc.engine) as db:
-        access = find_feed_token(db, request.path_params["token"])
-        if access is None:
-            return _unknown_token(request, svc.feed_guesses, now)
-        meeting = feed_meeting(db, request.path_params.get("slug"), svc.settings.default_meeting)
-        calendar = render_agenda_calendar(
-            db,
-            meeting,
-            access.user_id,
-            access.settings,
-            now,
-            svc.settings.base_url,
-            svc.calendar_events,
-            svc.schedule_timings,
-        )
-    body = calendar.body
-    etag = strong_etag(body)
-    modified = _feed_modified(svc.feed_notes, access, etag, now)
+    answer = await svc.feed_batches.submit(
+        FeedAsk(request.path_params["token"], request.path_params.get("slug"), now)
+    )
+    if answer is None:
+        return _unknown_token(request, svc.feed_guesses, now)
+    if isinstance(answer, Exception):
+        raise answer
+    access, meeting, calendar = answer.access, answer.meeting, answer.calendar
+    modified = _feed_modified(svc.feed_notes, access, answer.etag, now)
     cache_this(
         request,
         CacheTag(
@@ -120,7 +110,11 @@ def agenda_feed(request: Request) -> Response:
         ),
     )
     return _calendar_response(
-        request, RenderedCalendar(body, modified), "agenda.ics", PRIVATE_CACHE, etag=etag
+        request,
+        RenderedCalendar(answer.body, modified),
+        "agenda.ics",
+        PRIVATE_CACHE,
+        etag=answer.etag,
     )
 
 

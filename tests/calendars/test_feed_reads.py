@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from meeting.agenda.service import add_to_agenda
 from meeting.calendars.agenda_feed import agenda_refs
-from meeting.calendars.feed_reads import ScheduleTimings, feed_meeting
+from meeting.calendars.feed_reads import ScheduleTimings, agendas_of, feed_meeting
 from meeting.calendars.preferences import FeedSettings
 from meeting.db import SessionFactory, transaction
 from meeting.db.reads import read_connection
@@ -59,9 +59,12 @@ def test_a_feed_holds_only_its_own_meetings_sessions(
 
     with read_connection(engine) as conn:
         meeting = feed_meeting(conn, "test-2020")
+        entries = agendas_of(conn, [user_id, user_id + 1])
         refs, expires_at = agenda_refs(
-            conn, timings.of(conn, meeting), user_id, FeedSettings(), datetime.now(UTC)
+            timings.of(conn, meeting), entries[user_id], FeedSettings(), datetime.now(UTC)
         )
 
+    assert len(entries[user_id]) == 2
+    assert entries[user_id + 1] == []  # asked for, with an empty agenda
     assert [ref.code for ref in refs] == ["LYM-201"]
     assert expires_at is None
