@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, String, bindparam, select, type_coerce
 
 from meeting.agenda.models import AgendaEntry
 from meeting.db.prepared import PreparedRead
-from meeting.enums import AgendaState, SessionStatus
+from meeting.enums import SessionStatus
 from meeting.errors import NotFound
 from meeting.program.models import Meeting, Session
 
@@ -49,13 +49,15 @@ _MEETING_BY_SLUG = PreparedRead(_MEETING.where(Meeting.slug == bindparam("slug")
 _LATEST_MEETING = PreparedRead(_MEETING.order_by(Meeting.start_date.desc()).limit(1))
 
 _AGENDAS_OF_USERS = PreparedRead(
-    select(AgendaEntry.user_id, AgendaEntry.session_id, AgendaEntry.state).where(
-        AgendaEntry.user_id.in_(bindparam("user_ids", expanding=True))
-    )
+    select(
+        AgendaEntry.user_id,
+        AgendaEntry.session_id,
+        type_coerce(AgendaEntry.state, String),  # as stored: a StrEnum compares equal to it
+    ).where(AgendaEntry.user_id.in_(bindparam("user_ids", expanding=True)))
 )
 
-AgendaRows = list[tuple[int, AgendaState]]
-"""An attendee's agenda entries as (session id, state)."""
+AgendaRows = list[tuple[int, str]]
+"""An attendee's agenda entries as (session id, state): the state is an AgendaState value."""
 
 
 def agendas_of(connection: Connection, user_ids: Iterable[int]) -> dict[int, AgendaRows]:

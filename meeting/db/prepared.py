@@ -58,7 +58,7 @@ class PreparedRead:
             cursor.close()
         processors = compiled.processors
         if not any(processors):
-            return [tuple(row) for row in fetched]
+            return list(fetched)
         return [
             tuple(
                 value if p is None else p(value) for p, value in zip(processors, row, strict=True)
