@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pytest
 
 from meeting.db.batches import ThreadBatcher
+from tests.loops import run_in_own_loop
 
 
 class Doubler:
@@ -48,7 +49,7 @@ def test_asks_arriving_during_a_batch_share_the_next_one() -> None:
         work.release.set()
         return await asyncio.gather(first, *rest)
 
-    answers = asyncio.run(scenario())
+    answers = run_in_own_loop(scenario())
 
     assert answers == [n * 2 for n in range(1, 12)]
     assert work.batches == [[1], list(range(2, 12))]
@@ -65,7 +66,7 @@ def test_batches_are_capped_and_lanes_run_side_by_side() -> None:
         work.release.set()
         return await asyncio.gather(*tasks)
 
-    assert asyncio.run(scenario()) == [n * 2 for n in range(8)]
+    assert run_in_own_loop(scenario()) == [n * 2 for n in range(8)]
     assert sorted(len(batch) for batch in work.batches) == [2, 3, 3]
 
 
@@ -83,7 +84,7 @@ def test_a_failed_batch_fails_its_own_asks_only() -> None:
         results = await asyncio.gather(*doomed, return_exceptions=True)
         return [await first, *results], await batcher.submit(7)
 
-    results, later = asyncio.run(scenario())
+    results, later = run_in_own_loop(scenario())
 
     assert results[0] == 2
     assert all(isinstance(r, ValueError) for r in results[1:])
@@ -105,4 +106,4 @@ def test_a_cancelled_ask_does_not_disturb_the_others() -> None:
             await gone
         return await kept
 
-    assert asyncio.run(scenario()) == 4
+    assert run_in_own_loop(scenario()) == 4
