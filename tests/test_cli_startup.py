@@ -1,4 +1,5 @@
-"""Commands load only what they use: `meeting import` starts without the web app or Alembic."""
+"""Commands load only what they use: `meeting import` starts without the web app, Alembic
+or the other commands' domain modules."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from meeting.cli import main
+from meeting.cli import COMMANDS, main
 from meeting.config import SCHEDULES_DIR
 from meeting.db import create_db_engine
 from meeting.db.migrate import upgrade_database
@@ -31,10 +33,29 @@ HEAVY = (
     "meeting.web",
     "meeting.exports",
 )
+OTHER_COMMANDS = (
+    "meeting.accounts",
+    "meeting.agenda",
+    "meeting.demo",
+    "meeting.generate",
+    "meeting.networking",
+    "meeting.program.queries",
+    "meeting.serving",
+)
+"""What the commands other than `import` work with."""
+OTHER_COMMAND_MODULES = tuple(
+    sorted(
+        module
+        for module in {target.split(":")[0] for target in COMMANDS.values()}
+        if module != "meeting.cli.importing"
+    )
+)
 
 
-def modules_loaded_by(args: list[str], env: dict[str, str]) -> list[str]:
-    """Run `meeting ARGS` in a fresh interpreter; the HEAVY modules it imported."""
+def modules_loaded_by(
+    args: list[str], env: dict[str, str], watched: tuple[str, ...] = HEAVY
+) -> list[str]:
+    """Run `meeting ARGS` in a fresh interpreter; the `watched` modules it imported."""
     code = (
         "import json, sys\n"
         "from meeting.cli import main\n"
@@ -42,7 +63,7 @@ def modules_loaded_by(args: list[str], env: dict[str, str]) -> list[str]:
         f"    main({args!r})\n"
         "except SystemExit:\n"
         "    pass\n"
-        f"heavy = {HEAVY!r}\n"
+        f"heavy = {watched!r}\n"
         "print(json.dumps(sorted({h for h in heavy for m in sys.modules "
         "if m == h or m.startswith(h + '.')})))\n"
     )
@@ -62,16 +83,44 @@ def test_help_loads_nothing_heavy() -> None:
     assert modules_loaded_by(["--help"], {}) == []
 
 
-def test_import_into_an_up_to_date_database_loads_nothing_heavy(tmp_path: Path) -> None:
+def test_help_loads_nothing_the_commands_work_with() -> None:
+    assert modules_loaded_by(["--help"], {}, OTHER_COMMANDS) == []
+
+
+def up_to_date_database(tmp_path: Path) -> dict[str, str]:
     url = f"sqlite:///{tmp_path / 'meeting.sqlite3'}"
     engine = create_db_engine(url)
     upgrade_database(engine)
     engine.dispose()
-    env = {"MEETING_DATABASE_URL": url, "MEETING_VAR_DIR": str(tmp_path / "var")}
+    return {"MEETING_DATABASE_URL": url, "MEETING_VAR_DIR": str(tmp_path / "var")}
+
+
+def test_import_into_an_up_to_date_database_loads_nothing_heavy(tmp_path: Path) -> None:
+    env = up_to_date_database(tmp_path)
 
     loaded = modules_loaded_by(["import", str(SCHEDULES_DIR / "ash-2020.yaml")], env)
 
     assert loaded == []
+
+
+def test_import_loads_nothing_the_other_commands_use(tmp_path: Path) -> None:
+    env = up_to_date_database(tmp_path)
+
+    loaded = modules_loaded_by(
+        ["import", str(SCHEDULES_DIR / "ash-2020.yaml")],
+        env,
+        OTHER_COMMANDS + OTHER_COMMAND_MODULES,
+    )
+
+    assert loaded == []
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_listed_command_loads_under_its_name(name: str) -> None:
+    command = main.get_command(click.Context(main), name)
+
+    assert command is not None
+    assert command.name == name
 
 
 def test_export_formats_come_from_the_registry() -> None:

@@ -98,6 +98,6 @@ def _upsert(
         # parameter order) or sends one huge statement psycopg is slow to prepare.
         insert_rows(db, table, [{"meeting_id": meeting_id, **row} for row in new])
         query = select(table.c[columns[0]], table.c.id).where(table.c.meeting_id == meeting_id)
-        ids = {k: id_ for k, id_ in db.execute(query)}
+        ids = {k: id_ for k, id_ in db.execute(query).all()}
     update_rows(db, table, changed)
     return _Upserted(ids, columns, stored)

@@ -217,12 +217,14 @@ def _write_sessions(
     ]
     update_sessions(db, [*updates, *plan.moved, *plan.cancelled, *orphans])
 
-    linked = [(ids[item.code], item) for _p, item in plan.created] + [
-        (old.id, item) for _p, item, old in plan.changed
-    ]
+    # A changed session keeps its track and speaker rows when they would come out the same
+    # (most edits retitle, move or re-describe): deleting and inserting them again would
+    # cost a foreign-key check and index updates per row.
+    relinked = [(old.id, item) for _p, item, old in plan.changed if _links_differ(old.doc, item)]
+    linked = [(ids[item.code], item) for _p, item in plan.created] + relinked
     replace_links(
         db,
-        (old.id for _p, _item, old in plan.changed),
+        (session_id for session_id, _item in relinked),
         tracks=[
             {"session_id": sid, "track_id": catalog.track_ids[slug]}
             for sid, item in linked
@@ -240,6 +242,12 @@ def _write_sessions(
         ],
     )
     return ids
+
+
+def _links_differ(old: SessionDoc, new: SessionDoc) -> bool:
+    """Whether the session's link rows change: tracks as a set (their rows have no order),
+    speakers with their roles and order."""
+    return set(old.tracks) != set(new.tracks) or old.speakers != new.speakers
 
 
 def _content(item: SessionDoc, position: int, catalog: Catalog, ids: dict[str, int]) -> Row:

@@ -110,7 +110,7 @@ def _track_slugs(db: DbSession, meeting_id: int) -> dict[int, list[str]]:
         .join(TRACK, track.id == link.track_id)
         .where(track.meeting_id == meeting_id)
         .order_by(link.session_id, track.position, track.id)
-    )
+    ).all()
     slugs: dict[int, list[str]] = defaultdict(list)
     for session_id, slug in rows:
         slugs[session_id].append(slug)
@@ -124,7 +124,7 @@ def _speaker_refs(db: DbSession, meeting_id: int) -> dict[int, list[SessionSpeak
         .join(SPEAKER, speaker.id == link.speaker_id)
         .where(speaker.meeting_id == meeting_id)
         .order_by(link.session_id, link.position)
-    )
+    ).all()
     refs: dict[int, list[SessionSpeakerDoc]] = defaultdict(list)
     for session_id, key, role in rows:
         refs[session_id].append(SessionSpeakerDoc(key, role))
@@ -137,7 +137,7 @@ def insert_sessions(db: DbSession, meeting_id: int, rows: list[Row]) -> dict[str
     # Read back, not RETURNING: that inserts row by row on SQLite (to keep parameter order)
     # and makes one huge statement on PostgreSQL that psycopg is slow to prepare.
     query = select(SESSION.c.code, SESSION.c.id).where(SESSION.c.meeting_id == meeting_id)
-    return {code: id_ for code, id_ in db.execute(query)}
+    return {code: id_ for code, id_ in db.execute(query).all()}
 
 
 def update_sessions(db: DbSession, rows: list[Row]) -> None:

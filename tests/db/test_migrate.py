@@ -11,7 +11,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from meeting.db import create_db_engine
-from meeting.db.migrate import alembic_config, head_revisions, is_at_head, upgrade_database
+from meeting.db.migrate import (
+    _revision_identifiers,
+    alembic_config,
+    head_revisions,
+    is_at_head,
+    upgrade_database,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -30,6 +36,31 @@ def test_head_read_from_the_scripts_is_alembics_head(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'any.sqlite3'}"
 
     assert head_revisions() == frozenset(scripts(url).get_heads())
+
+
+SCRIPT_BODY = "\n\ndef upgrade() -> None:\n    op.drop_table('x')\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "identifiers"),
+    [
+        ("revision = 'b'\ndown_revision = 'a'\n" + SCRIPT_BODY, ("b", ("a",))),
+        ("revision: str = 'b'\ndown_revision: str | None = None\n" + SCRIPT_BODY, ("b", ())),
+        ("revision = 'c'\ndown_revision = ('a', 'b')\n" + SCRIPT_BODY, ("c", ("a", "b"))),
+        # Assigned again after the first definition: the last assignment counts.
+        ("revision = 'b'\ndown_revision = 'a'\n" + SCRIPT_BODY + "revision = 'z'\n", ("z", ("a",))),
+        # A definition-like line inside the docstring does not cut the header short.
+        ('"""Add x.\ndef not_code\n"""\nrevision = \'b\'\ndown_revision = None\n', ("b", ())),
+        # ...nor inside a string after the identifiers.
+        ('revision = \'b\'\ndown_revision = None\nNOTE = """\ndef not_code\n"""\n', ("b", ())),
+        ("revision = make_id()\ndown_revision = None\n" + SCRIPT_BODY, None),
+        ("down_revision = None\n" + SCRIPT_BODY, None),
+    ],
+)
+def test_revision_identifiers_are_read_as_the_script_sets_them(
+    source: str, identifiers: tuple[str, tuple[str, ...]] | None
+) -> None:
+    assert _revision_identifiers(source) == identifiers
 
 
 def test_migrated_database_is_at_head(engine: Engine) -> None:

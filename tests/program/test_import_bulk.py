@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Engine, event, func, select
 
 from meeting.config import SCHEDULES_DIR
 from meeting.db import SessionFactory, transaction
-from meeting.enums import ChangeKind
+from meeting.enums import ChangeKind, SpeakerRole
 from meeting.generate import generate_program
-from meeting.program.document import ProgramDocument
+from meeting.program.document import ProgramDocument, SessionSpeakerDoc
 from meeting.program.models import ChangeLogEntry, Meeting, Session
 from meeting.program.queries import session_details
 from meeting.program.reader import load_program_document
@@ -174,3 +174,55 @@ def test_stored_rows_give_the_snapshots_the_orm_objects_give(
         expected = {s.code: snapshot_of_session(s, codes) for s in objects}
     assert {code: snapshot_of_doc(s.doc, names) for code, s in stored.items()} == expected
     assert any(s.doc.parent for s in stored.values())
+
+
+def tables_written(engine: Engine, factory: SessionFactory, program: ProgramDocument) -> set[str]:
+    """The tables the import of `program` inserts into, updates or deletes from."""
+    written: set[str] = set()
+
+    def note(*args: object) -> None:
+        words = str(args[2]).split()
+        if words[0] in {"INSERT", "DELETE"}:
+            written.add(words[2])
+        elif words[0] == "UPDATE":
+            written.add(words[1])
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        import_document(factory, program)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return written
+
+
+def test_retitled_sessions_keep_their_track_and_speaker_rows(
+    engine: Engine, db_factory: SessionFactory
+) -> None:
+    program = generate_program(60, seed=7)
+    import_document(db_factory, program)
+
+    written = tables_written(engine, db_factory, retitled(program, every=3))
+
+    assert written == {"session", "meeting", "schedule_version", "change_log_entry"}
+    assert stored_program(db_factory) == retitled(program, every=3)
+
+
+def test_changed_tracks_and_speakers_of_a_changed_session_are_stored(
+    db_factory: SessionFactory,
+) -> None:
+    program = make_program()
+    import_document(db_factory, program)
+    first = program.sessions[0]
+    speakers = (*reversed(first.speakers), SessionSpeakerDoc("aokafor", SpeakerRole.HOST))
+    cases = [
+        with_session(program, first.code, speakers=speakers),
+        with_session(program, first.code, speakers=speakers, tracks=("careers",)),
+        with_session(program, first.code, speakers=(), tracks=()),
+    ]
+
+    stored = []
+    for case in cases:
+        import_document(db_factory, case)
+        stored.append(stored_program(db_factory))
+
+    assert stored == cases

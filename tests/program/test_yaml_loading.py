@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from meeting.config import SCHEDULES_DIR
 from meeting.errors import InvalidInput
-from meeting.program.yaml_format import LOCAL_TIME_FORMAT, parse_program_yaml
-from meeting.program.yaml_loading import _Loader, load_yaml
+from meeting.generate import generate_program
+from meeting.program.yaml_format import LOCAL_TIME_FORMAT, parse_program_yaml, render_program_yaml
+from meeting.program.yaml_loading import _compose, _construct, _Loader, load_yaml
 
 pytestmark = pytest.mark.unit
 
@@ -106,3 +107,75 @@ def test_local_time_is_read_as_strptime_reads_it(parts: tuple[int, ...]) -> None
         expected = [f"{text!r} is not a real date and time"]
 
     assert start_of(text) == expected
+
+
+def composed(text: str) -> Any:
+    """What PyYAML's composer and constructor make of `text` (the general way)."""
+    return _construct(_compose(text), _Loader(""))
+
+
+SCALARS = st.sampled_from(TRICKY) | st.text(max_size=6) | st.integers() | st.booleans()
+PLAIN_DATA = st.recursive(
+    SCALARS | st.none(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(TRICKY) | st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PLAIN_DATA, st.sampled_from([None, True, False]))
+def test_plain_document_loads_as_the_composer_loads_it(data: Any, flow: bool | None) -> None:
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+
+    assert load_yaml(text) == composed(text)
+
+
+def test_generated_program_loads_as_the_composer_loads_it() -> None:
+    text = render_program_yaml(generate_program(300, seed=7))
+
+    assert load_yaml(text) == composed(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "just text\n",
+        "---\n",
+        "a: &x [1, 2]\nb: *x\n",
+        "a: !!str 1\nb: !!int '2'\n",
+        "? [a, b]\n: 1\n",
+        "a: {b: [c, {d: e}], f: ~}\n",
+        "!!map {a: 1}\n",
+        "{1: a, null: b, true: c, 1.5: d}\n",
+    ],
+)
+def test_yaml_beyond_plain_data_loads_as_the_composer_loads_it(text: str) -> None:
+    assert load_yaml(text) == composed(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "the file is empty"),
+        ("a: 1\n---\nb: 2\n", "line 2: not valid YAML: but found another document"),
+        ("a: [1, 2\n", "line 2: not valid YAML: did not find expected ',' or ']'"),
+        ("a: *nowhere\n", "line 1: not valid YAML: found undefined alias"),
+        (
+            "a: 1\nb: !thing x\n",
+            "line 2: not valid YAML: could not determine a constructor for the tag '!thing'",
+        ),
+        (
+            "base: {a: 1}\nmeeting:\n  <<: {b: 2}\n",
+            "line 3: not valid YAML: could not determine a constructor for the tag "
+            "'tag:yaml.org,2002:merge'",
+        ),
+    ],
+)
+def test_broken_yaml_is_one_located_problem(text: str, problem: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        load_yaml(text)
+
+    assert [str(p) for p in raised.value.problems] == [problem]
