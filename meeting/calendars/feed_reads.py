@@ -11,14 +11,15 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Connection, String, bindparam, select, type_coerce
 
 from meeting.agenda.models import AgendaEntry
 from meeting.db.prepared import PreparedRead
 from meeting.enums import SessionStatus
-from meeting.errors import NotFound
 from meeting.program.models import Meeting, Session
+from meeting.program.queries import pick_meeting
 
 
 @dataclass(frozen=True)
@@ -127,14 +128,13 @@ class ScheduleTimings:
 
 def feed_meeting(connection: Connection, slug: str | None, default_slug: str = "") -> MeetingFacts:
     """The meeting a feed URL names (as queries.get_meeting picks it), as plain facts."""
-    for wanted in (slug, default_slug):
-        if wanted:
-            row = _MEETING_BY_SLUG.first(connection, {"slug": wanted})
-            if row is not None:
-                return MeetingFacts(*row)
-            if wanted == slug:
-                raise NotFound(f"There is no meeting called {slug!r}.")
-    row = _LATEST_MEETING.first(connection, {})
-    if row is None:
-        raise NotFound("No meeting has been loaded yet. Run `meeting import FILE` first.")
-    return MeetingFacts(*row)
+
+    def facts(row: tuple[Any, ...] | None) -> MeetingFacts | None:
+        return None if row is None else MeetingFacts(*row)
+
+    return pick_meeting(
+        slug,
+        default_slug,
+        lambda wanted: facts(_MEETING_BY_SLUG.first(connection, {"slug": wanted})),
+        lambda: facts(_LATEST_MEETING.first(connection, {})),
+    )

@@ -34,6 +34,8 @@ def create_db_engine(database_url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", POOL_SIZE // 2)
     kwargs.setdefault("max_overflow", POOL_SIZE // 2)
     kwargs.setdefault("pool_pre_ping", True)
+    # No column is HSTORE: skip the type lookup the dialect makes on first connecting.
+    kwargs.setdefault("use_native_hstore", False)
     return create_engine(database_url, **kwargs)
 
 

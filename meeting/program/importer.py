@@ -68,7 +68,7 @@ def import_program(
     Sessions whose snapshot is unchanged are not written at all (a moved position aside).
     """
     doc = parsed.document
-    meeting = _upsert_meeting(db, doc.meeting)
+    meeting, meeting_changed = _upsert_meeting(db, doc.meeting)
     summary = ImportSummary(meeting=meeting.slug, warnings=list(parsed.warnings))
     catalog = upsert_catalog(db, meeting.id, doc)
     stored = load_sessions(db, meeting.id)
@@ -76,7 +76,9 @@ def import_program(
     _cancel_missing(doc, stored, catalog, now, summary, plan)
 
     ids = _write_sessions(db, meeting.id, plan, stored, catalog, now)
-    if plan.changes:
+    if plan.changes or meeting_changed:
+        # A new title or time zone changes every export and calendar: a version of its own,
+        # so everything kept per schedule version (caches, ETags) moves on with it.
         version = open_version(db, meeting, source=source, now=now)
         changes = ((ids[code], changes) for code, changes in plan.changes)
         log_session_changes(db, meeting.id, version.id, changes, now)
@@ -275,13 +277,16 @@ def _cancelled_at(item: SessionDoc, old: StoredSession, now: datetime) -> dateti
     return old.cancelled_at if old.doc.status == SessionStatus.CANCELLED else now
 
 
-def _upsert_meeting(db: DbSession, doc: MeetingDoc) -> Meeting:
+def _upsert_meeting(db: DbSession, doc: MeetingDoc) -> tuple[Meeting, bool]:
+    """The meeting, and whether an existing one's own fields changed."""
     # An ORM object, unlike everything else here: the schedule version is bumped through
     # it so that whoever watches Meeting.schedule_version hears of the new version.
     meeting = db.scalar(select(Meeting).where(Meeting.slug == doc.slug))
+    existed = meeting is not None
     if meeting is None:
         meeting = Meeting(slug=doc.slug, schedule_version=0)
         db.add(meeting)
+    changed = False
     for name in (
         "title",
         "short_title",
@@ -293,9 +298,12 @@ def _upsert_meeting(db: DbSession, doc: MeetingDoc) -> Meeting:
         "url",
         "description",
     ):
-        setattr(meeting, name, getattr(doc, name))
+        value = getattr(doc, name)
+        if getattr(meeting, name) != value:
+            setattr(meeting, name, value)
+            changed = existed
     db.flush()
-    return meeting
+    return meeting, changed
 
 
 __all__ = ["ImportSummary", "Progress", "Snapshot", "import_program"]

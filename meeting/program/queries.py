@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -15,6 +16,8 @@ from sqlalchemy.orm.interfaces import ORMOption
 from meeting.enums import Audience, SessionKind, SessionStatus
 from meeting.errors import NotFound
 from meeting.program.models import Meeting, Session, SessionSpeaker, Speaker, Track, session_track
+
+Found = TypeVar("Found")
 
 
 @dataclass(frozen=True)
@@ -36,19 +39,33 @@ def list_meetings(db: DbSession) -> Sequence[Meeting]:
 
 def get_meeting(db: DbSession, slug: str | None, default_slug: str = "") -> Meeting:
     """The meeting named by `slug`, or the deployment's default one."""
+    return pick_meeting(
+        slug,
+        default_slug,
+        lambda wanted: db.scalar(select(Meeting).where(Meeting.slug == wanted)),
+        lambda: db.scalar(select(Meeting).order_by(Meeting.start_date.desc()).limit(1)),
+    )
+
+
+def pick_meeting(
+    slug: str | None,
+    default_slug: str,
+    by_slug: Callable[[str], Found | None],
+    latest: Callable[[], Found | None],
+) -> Found:
+    """Which meeting a URL means, however it is read: the one its slug names (NotFound if
+    none), else the deployment's default, else the latest to start."""
     if slug:
-        meeting = db.scalar(select(Meeting).where(Meeting.slug == slug))
-        if meeting is None:
+        found = by_slug(slug)
+        if found is None:
             raise NotFound(f"There is no meeting called {slug!r}.")
-        return meeting
-    if default_slug:
-        meeting = db.scalar(select(Meeting).where(Meeting.slug == default_slug))
-        if meeting is not None:
-            return meeting
-    meeting = db.scalar(select(Meeting).order_by(Meeting.start_date.desc()).limit(1))
-    if meeting is None:
+        return found
+    if default_slug and (found := by_slug(default_slug)) is not None:
+        return found
+    found = latest()
+    if found is None:
         raise NotFound("No meeting has been loaded yet. Run `meeting import FILE` first.")
-    return meeting
+    return found
 
 
 def _with_details(query: Select[Session]) -> Select[Session]:

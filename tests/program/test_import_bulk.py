@@ -226,3 +226,22 @@ def test_changed_tracks_and_speakers_of_a_changed_session_are_stored(
         stored.append(stored_program(db_factory))
 
     assert stored == cases
+
+
+def test_a_new_meeting_title_alone_opens_a_schedule_version(db_factory: SessionFactory) -> None:
+    program = generate_program(20, seed=3)
+    import_document(db_factory, program)
+    with transaction(db_factory, write=False) as db:
+        version = db.scalars(select(Meeting.schedule_version)).one()
+    renamed = replace(program, meeting=replace(program.meeting, title="Annual Meeting (renamed)"))
+
+    summary = import_document(db_factory, renamed)
+
+    with transaction(db_factory, write=False) as db:
+        meeting = db.scalars(select(Meeting)).one()
+        assert (meeting.title, meeting.schedule_version) == (
+            "Annual Meeting (renamed)",
+            version + 1,
+        )
+    assert (summary.updated, summary.version) == (0, version + 1)
+    assert import_document(db_factory, renamed).version is None  # the same again: no version
