@@ -66,20 +66,21 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 RUNS = 1 if QUICK else 3
 RUN_SECONDS = 1 if QUICK else 2
 WARM_SECONDS = 1
-COLD_TOKENS_PER_RUN = 4000
+COLD_TOKENS_PER_RUN = 9000
+"""Feeds per H3 run: 1,000 warm ones and 3 runs of these stay within the 30,000 attendees."""
 FAR_ZONE = "Pacific/Kiritimati"
 WS_SIZES = (200,) if QUICK else (1000, 5000)
-LIGHT_RATE = {200: 10.0, 1000: 10.0, 5000: 2.0}
 LADDER = {
     200: (10.0, 20.0),
-    1000: (10.0, 20.0, 30.0, 40.0, 60.0, 80.0),
-    5000: (2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0),
+    1000: (10.0, 20.0, 30.0, 40.0, 45.0, 50.0, 55.0, 60.0, 70.0, 80.0, 90.0, 100.0, 120.0),
+    5000: (2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 12.0, 14.0, 16.0),
 }
+"""Chat messages a second, rung by rung (about 10 % apart where rooms top out); the first
+rung is the light load of W2."""
 PHASE_SECONDS = 3
-MAX_P99_MS = 500.0
 WARM_MEMBERS = 50
 """Members who join first (and leave before the load), so W3 counts only per-socket growth."""
-W5_LADDER = (20.0, 30.0, 40.0, 50.0, 60.0, 80.0, 120.0)
+W5_LADDER = (20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0, 120.0, 140.0)
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 POLL_SECONDS = 1.0
 """The served app's MEETING_CACHE_POLL_SECONDS (its default)."""
@@ -498,52 +499,44 @@ def room_url(base: str, code: str) -> str:
     return base.replace("http", "ws") + f"/ws/rooms/{code}"
 
 
-def crowd_figures(
-    url: str,
-    origin: str,
-    cookies: list[str],
-    server_pid: int,
-    rates: tuple[float, ...],
-    size: int,
-    *,
-    warm_cookies: list[str],
-    light_runs: int = RUNS,
-) -> dict[str, Any]:
-    """Join `cookies` members from 2 client processes, then light load, then the rate ladder.
+@dataclasses.dataclass(frozen=True)
+class Joined:
+    crowd: ws_load.Crowd
+    open_s: float
+    kib_per_socket: float
 
-    Memory per socket is the growth while the crowd joins, measured with a first small
-    crowd already in (so one-time costs, like the first room load, are not counted); that
-    crowd leaves before the load phases.
+
+def join_crowd(
+    url: str, origin: str, cookies: list[str], server_pid: int, warm_cookies: list[str]
+) -> Joined:
+    """Join `cookies` members from 2 client processes (W4: how long until all are in).
+
+    Memory per socket (W3) is the server's growth while they join, measured with a first
+    small crowd already in (so one-time costs, like the first room load, are not counted);
+    that crowd leaves again before any load.
     """
     warm = ws_load.Crowd(url, origin, warm_cookies, processes=1)
-    warm.open()
-    time.sleep(1)
-    before = rss_kib(server_pid)
-    crowd = ws_load.Crowd(url, origin, cookies, processes=2)
     try:
-        opened = crowd.open()
+        warm.open()
         time.sleep(1)
-        after = rss_kib(server_pid)
-        warm.close()
-        light = [crowd.phase(LIGHT_RATE[size], PHASE_SECONDS) for _ in range(light_runs)]
-        ladder = []
-        best = 0.0
-        for rate in rates:
-            result = crowd.phase(rate, PHASE_SECONDS)
-            ladder.append(ws_load.summary(result))
-            if not result.lossless or result.p99_ms > MAX_P99_MS:
-                break
-            best = max(best, result.deliveries_per_s)
+        before = rss_kib(server_pid)
+        crowd = ws_load.Crowd(url, origin, cookies, processes=2)
+        try:
+            opened = crowd.open()
+            time.sleep(1)
+            after = rss_kib(server_pid)
+        except BaseException:
+            crowd.close()
+            raise
     finally:
-        crowd.close()
-    return {
-        "open_s": opened,
-        "kib_per_socket": (after - before) / size,
-        "light_p99_ms": statistics.median(r.p99_ms for r in light) if light else 0.0,
-        "light": [ws_load.summary(r) for r in light],
-        "best": best,
-        "ladder": ladder,
-    }
+        warm.close()
+    return Joined(crowd, opened, (after - before) / len(cookies))
+
+
+def climber(joined: Joined, server_pid: int, rates: tuple[float, ...]) -> ws_load.Climber:
+    return ws_load.Climber(
+        joined.crowd, server_pid, rates, PHASE_SECONDS, runs_per_rung=3 if not QUICK else 1
+    )
 
 
 def w5_figure(
@@ -555,74 +548,88 @@ def w5_figure(
     with meeting_server(
         {**env, "MEETING_BROKER_URL": redis_url}, tmp / "serve-redis.log", workers=2
     ) as (base, pid):
-        figures = crowd_figures(
+        joined = join_crowd(
             room_url(base, code),
             base,
             [session_cookie(u) for u in user_ids[:size]],
             pid,
-            W5_LADDER,
-            size,
-            warm_cookies=[session_cookie(u) for u in user_ids[-WARM_MEMBERS:]],
-            light_runs=0,
+            [session_cookie(u) for u in user_ids[-WARM_MEMBERS:]],
         )
-    console.print(f"  ws redis x2 {size}: best {figures['best']:,.0f}/s")
+        try:
+            climb = climber(joined, pid, W5_LADDER)
+            ws_load.climb([climb])
+        finally:
+            joined.crowd.close()
+    console.print(f"  ws redis x2 {size}: best {climb.best:,.0f}/s")
     return ratio_row(
         "W5",
         f"Redis broker, 2 workers, one room of {size}: deliveries/s vs 1 worker in-process",
-        figures["best"],
+        climb.best,
         one_worker,
         1.5,
         "deliv/s",
-        ladder=figures["ladder"],
+        ladder=climb.runs,
     )
 
 
 def ws_figures(
     project: tuple[str, int], bare: tuple[str, int], code: str, user_ids: list[int], size: int
 ) -> list[Row]:
+    """Both crowds join (bare first), then both climb the ladder together, run by run."""
     base, pid = project
     bare_base, bare_pid = bare
-    results: dict[str, dict[str, Any]] = {}
     warm_members = [session_cookie(u) for u in user_ids[-WARM_MEMBERS:]]
-    for name, url, origin, cookies, server_pid in (
-        ("bare", bare_base.replace("http", "ws") + "/ws", bare_base, [""] * size, bare_pid),
-        ("project", room_url(base, code), base, [session_cookie(u) for u in user_ids[:size]], pid),
-    ):
-        warm_cookies = cookies[:WARM_MEMBERS] if name == "bare" else warm_members
-        results[name] = crowd_figures(
-            url, origin, cookies, server_pid, LADDER[size], size, warm_cookies=warm_cookies
+    cookies = [session_cookie(u) for u in user_ids[:size]]
+    joined: dict[str, Joined] = {}
+    try:
+        joined["bare"] = join_crowd(
+            bare_base.replace("http", "ws") + "/ws",
+            bare_base,
+            [""] * size,
+            bare_pid,
+            [""] * WARM_MEMBERS,
         )
+        joined["project"] = join_crowd(room_url(base, code), base, cookies, pid, warm_members)
+        climbs = {
+            "bare": climber(joined["bare"], bare_pid, LADDER[size]),
+            "project": climber(joined["project"], pid, LADDER[size]),
+        }
+        ws_load.climb([climbs["bare"], climbs["project"]])
+    finally:
+        for one in joined.values():
+            one.crowd.close()
+    for name, climb in climbs.items():
         console.print(
-            f"  ws {name} {size}: open {results[name]['open_s']:.2f} s, "
-            f"best {results[name]['best']:,.0f}/s"
+            f"  ws {name} {size}: open {joined[name].open_s:.2f} s, best {climb.best:,.0f}/s"
         )
-    bare_r, proj = results["bare"], results["project"]
+    bare_c, proj_c = climbs["bare"], climbs["project"]
+    light = LADDER[size][0]
     rows = [
         ratio_row(
             f"W1 {size}",
             f"room {size} members: max deliveries/s (0 loss, p99 ≤ 500 ms)",
-            proj["best"],
-            bare_r["best"],
+            proj_c.best,
+            bare_c.best,
             0.6,
             "deliv/s",
-            ladder=proj["ladder"],
-            bare_ladder=bare_r["ladder"],
+            ladder=proj_c.runs,
+            bare_ladder=bare_c.runs,
         ),
         at_most_row(
             f"W2 {size}",
-            f"room {size} members at {LIGHT_RATE[size]:g} msg/s: p99",
-            proj["light_p99_ms"],
-            bare_r["light_p99_ms"],
+            f"room {size} members at {light:g} msg/s: p99",
+            statistics.median(r.p99_ms for r in proj_c.first),
+            statistics.median(r.p99_ms for r in bare_c.first),
             2,
             "ms",
-            light=proj["light"],
-            bare_light=bare_r["light"],
+            light=[ws_load.summary(r) for r in proj_c.first],
+            bare_light=[ws_load.summary(r) for r in bare_c.first],
         ),
         at_most_row(
             f"W4 {size}",
             f"join storm: {size} authenticated joins + snapshot",
-            proj["open_s"],
-            bare_r["open_s"],
+            joined["project"].open_s,
+            joined["bare"].open_s,
             4,
             "s",
         ),
@@ -632,8 +639,8 @@ def ws_figures(
             at_most_row(
                 "W3",
                 f"idle joined socket memory ({size} sockets)",
-                proj["kib_per_socket"],
-                bare_r["kib_per_socket"],
+                joined["project"].kib_per_socket,
+                joined["bare"].kib_per_socket,
                 1.5,
                 "KiB/socket",
             )
@@ -877,9 +884,10 @@ def main() -> None:
             "wrk_connections": load.CONNECTIONS,
             "ws_client_processes": 2,
             "ws_phase_seconds": PHASE_SECONDS,
+            "ws_runs_per_rung": 1 if QUICK else ws_load.RUNS_PER_RUNG,
+            "ws_clear_p99_ms": ws_load.CLEAR_P99_MS,
             "ladder": LADDER,
             "w5_ladder": W5_LADDER,
-            "light_rate": LIGHT_RATE,
         },
     }
     print_table(rows, meta)

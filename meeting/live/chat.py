@@ -2,30 +2,41 @@
 
 Chat is the one frame a busy room sends many of. Each room has a desk: a post waits while
 the batch before it is written in a worker thread, and everyone who posted meanwhile goes
-into the next one. Ids are taken under the room's counter lock as for any event, the batch
-is published in id order, and only then is each poster answered: stored before published.
+into the next one. Ids are taken under the room's counter lock as for any event, and only
+stored posts go out: to this process's sockets first, then on the broker, in id order;
+each poster is answered once their batch is published.
+
+A message's way costs as few event-loop turns as possible, because each turn of a busy
+loop waits behind whole broadcasts (a thousand socket writes each): the batch goes to the
+worker thread from the poster's own step (no task to start, no checkpoint), and the thread
+hands the stored events back in one callback that delivers them at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy import Connection, Engine, bindparam, select
 
-from meeting.db import SessionFactory, transaction
+from meeting.db.prepared import PreparedRead
 from meeting.errors import MeetingError, Refused
-from meeting.live.events import NewEvent, NumberedEvent, append_events
+from meeting.live.events import NewEvent, NumberedEvent, append_event_rows
 from meeting.live.models import Mute
 from meeting.live.rooms import Actor
 
-InThread = Callable[..., Awaitable[Any]]
+RunInThread = Callable[[Callable[[], None]], object]
+"""Starts a function in a worker thread and returns at once (`Executor.submit`)."""
+Deliver = Callable[[list[NumberedEvent]], None]
 Publish = Callable[[list[NumberedEvent]], Awaitable[None]]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,17 +47,14 @@ class ChatPost:
 
 
 def store_chat(
-    db: DbSession, session_id: int, posts: list[ChatPost]
+    conn: Connection, session_id: int, posts: list[ChatPost]
 ) -> list[NumberedEvent | MeetingError]:
     """Store the posts of people not muted here, in order; the others are refused."""
-    authors = sorted({post.actor.user_id for post in posts})
-    muted = set(
-        db.connection().execute(_MUTED_AMONG, {"room": session_id, "users": authors}).scalars()
-    )
+    muted = {user_id for (user_id,) in _MUTED_HERE.rows(conn, {"room": session_id})}
     kept = [post for post in posts if post.actor.user_id not in muted]
     events = iter(
-        append_events(
-            db,
+        append_event_rows(
+            conn,
             session_id,
             [
                 NewEvent("chat", {"user": _author(p.actor), "text": p.text}, p.actor.user_id, p.at)
@@ -62,9 +70,8 @@ def store_chat(
     ]
 
 
-_MUTED_AMONG = select(Mute.user_id).where(
-    Mute.session_id == bindparam("room"), Mute.user_id.in_(bindparam("users", expanding=True))
-)
+_MUTED_HERE = PreparedRead(select(Mute.user_id).where(Mute.session_id == bindparam("room")))
+"""Everyone muted in the room (a handful at most), read in the batch's transaction."""
 
 
 def _retrieved(future: asyncio.Future[None]) -> None:
@@ -82,58 +89,120 @@ class _Waiting:
     stored: asyncio.Future[None]
 
 
+Results = list[NumberedEvent | BaseException]
+
+
 class ChatDesk:
-    """One room's chat: batches written one at a time, published in order."""
+    """One room's chat: batches written one at a time, delivered and published in order."""
 
     def __init__(
-        self, sessions: SessionFactory, session_id: int, in_thread: InThread, publish: Publish
+        self,
+        engine: Engine,
+        session_id: int,
+        run_in_thread: RunInThread,
+        deliver: Deliver,
+        publish: Publish,
     ) -> None:
-        self.sessions = sessions
+        self.engine = engine
         self.session_id = session_id
-        self.in_thread = in_thread
+        self.run_in_thread = run_in_thread
+        self.deliver = deliver
         self.publish = publish
         self._waiting: list[_Waiting] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writing = False
+        self._closed = False
+        self._stored: deque[tuple[list[_Waiting], Results]] = deque()
+        self._publisher: asyncio.Task[None] | None = None
 
     async def post(self, post: ChatPost) -> None:
         """Returns once the post is stored and published; Refused when muted."""
+        if self._closed:
+            raise Refused("the room is closing")
         stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         stored.add_done_callback(_retrieved)  # a poster who left never looks at it
         self._waiting.append(_Waiting(post, stored))
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write_waiting())
+        if not self._writing:
+            self._write_waiting()
         await asyncio.shield(stored)  # a poster who leaves does not cancel the others' batch
 
-    async def _write_waiting(self) -> None:
-        batch: list[_Waiting] = []
+    def _write_waiting(self) -> None:
+        batch, self._waiting = self._waiting, []
+        self._writing = True
+        loop = asyncio.get_running_loop()
         try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                try:
-                    results = await self.in_thread(self._store, [w.post for w in batch])
-                except Exception as error:  # the database failed: everyone in the batch hears so
-                    results = [error] * len(batch)
+            self.run_in_thread(lambda: self._write(loop, batch))
+        except Exception as error:  # no thread to write in (shutting down)
+            self._writing = False
+            self._answer(batch, [error] * len(batch))
+
+    def _write(self, loop: asyncio.AbstractEventLoop, batch: list[_Waiting]) -> None:
+        """In the worker thread: store, then hand the outcome back to the loop."""
+        results: Results
+        try:
+            results = list(self._store([w.post for w in batch]))
+        except Exception as error:  # the database failed: everyone in the batch hears so
+            results = [error] * len(batch)
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+            loop.call_soon_threadsafe(self._written, batch, results)
+
+    def _written(self, batch: list[_Waiting], results: Results) -> None:
+        """On the loop: deliver here at once, queue the broker publish, start the next batch."""
+        self._writing = False
+        if self._closed:
+            self._cancel(batch)
+            return
+        try:
+            self.deliver([r for r in results if isinstance(r, NumberedEvent)])
+        except Exception:  # a socket's trouble is the socket's; the broker still hears
+            log.exception("delivering chat in room %s failed", self.session_id)
+        self._stored.append((batch, results))
+        if self._publisher is None:
+            self._publisher = asyncio.create_task(self._publish_stored())
+        if self._waiting:
+            self._write_waiting()
+
+    async def _publish_stored(self) -> None:
+        """Publish stored batches in id order (one at a time); then answer their posters."""
+        try:
+            while self._stored:
+                batch, results = self._stored[0]
                 try:
                     await self.publish([r for r in results if isinstance(r, NumberedEvent)])
                 except Exception as error:  # stored, but not announced: say so
                     results = [error] * len(batch)
-                for waiting, result in zip(batch, results, strict=True):
-                    if isinstance(result, BaseException):
-                        waiting.stored.set_exception(result)
-                    else:
-                        waiting.stored.set_result(None)
+                self._stored.popleft()
+                self._answer(batch, results)
         finally:
-            self._writer = None
-            for waiting in [*batch, *self._waiting]:  # closed meanwhile (the app stops)
-                if not waiting.stored.done():
-                    waiting.stored.cancel()
+            self._publisher = None
+
+    def _answer(self, batch: list[_Waiting], results: Results) -> None:
+        for waiting, result in zip(batch, results, strict=True):
+            if waiting.stored.done():
+                continue
+            if isinstance(result, BaseException):
+                waiting.stored.set_exception(result)
+            else:
+                waiting.stored.set_result(None)
 
     def _store(self, posts: list[ChatPost]) -> list[NumberedEvent | MeetingError]:
-        with transaction(self.sessions) as db:
-            return store_chat(db, self.session_id, posts)
+        # A bare connection: an ORM Session costs more to open and commit than the batch.
+        with self.engine.connect() as conn, conn.begin():  # a writer: BEGIN IMMEDIATE on SQLite
+            return store_chat(conn, self.session_id, posts)
+
+    def _cancel(self, batch: list[_Waiting]) -> None:
+        for waiting in batch:
+            if not waiting.stored.done():
+                waiting.stored.cancel()
 
     async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
+        """Stop (the room is let go or the app stops): whoever still waits is cancelled."""
+        self._closed = True
+        if self._publisher is not None:
+            self._publisher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._writer
+                await self._publisher
+        for batch, _results in self._stored:
+            self._cancel(batch)
+        self._stored.clear()
+        self._cancel(self._waiting)
+        self._waiting = []

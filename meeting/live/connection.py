@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import types
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 DEFAULT_QUEUE_FRAMES = 512
 
@@ -31,8 +32,11 @@ class Connection:
 
     While nothing is queued a frame is written straight away, inside the broadcast loop:
     an ASGI send completes without suspending unless the socket's buffer is full, so the
-    common case costs no task switch and no queue. Only a send that does suspend starts a
-    writer task, which finishes it and drains the backlog, then goes away again.
+    common case costs no task switch and no queue. Sends are driven by one long-lived
+    generator per socket (`_pump`), resumed once per frame: a finished send costs no
+    exception and no new frame object, which counts in a room of thousands. Only a send
+    that does suspend starts a writer task, which finishes it and drains the backlog, then
+    goes away again.
 
     While the connection is being primed (snapshot or replay from the database) frames that
     arrive live are held aside, then released with anything already sent skipped, so the
@@ -43,6 +47,7 @@ class Connection:
         "_backlog",
         "_held",
         "_limit",
+        "_pump",
         "_send",
         "_writer",
         "close",
@@ -57,6 +62,8 @@ class Connection:
     ) -> None:
         self.member = member
         self._send = send
+        self._pump = _pump(send)
+        next(self._pump)  # now waiting for its first frame
         self.close = close
         self._backlog: deque[str] = deque()
         self._writer: asyncio.Task[None] | None = None
@@ -102,29 +109,22 @@ class Connection:
 
     def _send_now(self, frame: str) -> None:
         """Run the send until it completes or first suspends; a suspended one goes to a task."""
-        sending = self._send(frame)
-        step = getattr(sending, "send", None)  # a coroutine's (ASGI sends are coroutines)
-        if step is None:  # pragma: no cover - some other awaitable: a task awaits it
-            self._writer = asyncio.ensure_future(self._write(sending, None))
-            return
         try:
-            waiting_for = step(None)
-        except StopIteration:
-            return
-        except Exception:
+            waiting_for = self._pump.send(frame)
+        except Exception:  # the socket is gone (StopIteration: the pump was closed)
             self._give_up()
             return
-        self._writer = asyncio.create_task(self._write(sending, waiting_for))
+        if waiting_for is not _IDLE:
+            self._writer = asyncio.create_task(self._write(waiting_for))
 
-    async def _write(self, sending: Awaitable[None], waiting_for: object) -> None:
+    async def _write(self, waiting_for: object) -> None:
         """Finish the send that blocked, then drain the backlog; afterwards send directly again."""
         try:
-            if isinstance(sending, Coroutine):
-                await _resume(sending, waiting_for)
-            else:  # pragma: no cover
-                await sending
+            await _resume(self._pump, waiting_for)
             while self._backlog:
-                await self._send(self._backlog.popleft())
+                waiting_for = self._pump.send(self._backlog.popleft())
+                if waiting_for is not _IDLE:
+                    await _resume(self._pump, waiting_for)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -153,26 +153,37 @@ class Connection:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await writer
+        self._pump.close()
 
 
-async def _resume(sending: Coroutine[Any, Any, None], waiting_for: object) -> None:
-    """Carry on a coroutine that suspended on `waiting_for`, as an asyncio Task would:
-    wait until that future is done, then step the coroutine again, until it returns.
+_IDLE = object()
+"""What the pump yields between sends (anything else is what a blocked send waits on)."""
+
+Pump = Generator[object, str, None]
+
+
+@types.coroutine
+def _pump(send: Send) -> Pump:
+    """Run one send after another, each on the frame it is resumed with: a coroutine's
+    `yield from` finishes the send inside this frame, where stepping each send's
+    coroutine from outside would end every send with a StopIteration."""
+    while True:
+        frame = yield _IDLE
+        yield from cast(Coroutine[Any, Any, None], send(frame))
+
+
+async def _resume(pump: Pump, waiting_for: object) -> None:
+    """Carry on a send that suspended on `waiting_for`, as an asyncio Task would: wait until
+    that future is done, then step the pump again, until the send is over.
 
     (asyncio's eager tasks do this from Python 3.12; 3.11 is supported here.)
     """
-    try:
-        while True:
-            if isinstance(waiting_for, asyncio.Future):
-                await asyncio.wait([waiting_for])
-            else:  # a bare `yield` (sleep(0)): just let the loop run once
-                await asyncio.sleep(0)
-            waiting_for = sending.send(None)
-    except StopIteration:
-        return
-    except BaseException:
-        sending.close()
-        raise
+    while waiting_for is not _IDLE:
+        if isinstance(waiting_for, asyncio.Future):
+            await asyncio.wait([waiting_for])
+        else:  # a bare `yield` (sleep(0)): just let the loop run once
+            await asyncio.sleep(0)
+        waiting_for = pump.send(None)  # type: ignore[arg-type]
 
 
 def _order(item: Held) -> int:

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -25,6 +26,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import anyio.to_thread
+from sqlalchemy import Engine
 
 from meeting.broker import Broker, Envelope
 from meeting.clock import Clock
@@ -51,6 +53,8 @@ PRESENCE_FRAMES_PER_TICK = 1000
 hears its head count every few seconds, not every second (each frame is a socket write)."""
 VIEW_READS = 5
 """Reads of a room's view while events keep overtaking it, before using the latest."""
+CHAT_WRITERS = 4
+"""Threads storing chat batches (one batch in flight per room): rooms write side by side."""
 
 
 @dataclass
@@ -96,6 +100,7 @@ class RoomHub:
     ) -> None:
         self.broker = broker
         self.sessions = sessions
+        self.engine = _engine_of(sessions)
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.presence_frames_per_tick = presence_frames_per_tick
@@ -105,6 +110,8 @@ class RoomHub:
         self._join_lock = asyncio.Lock()
         self._ticker: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Task[None]] = set()
+        self._chat_writers = ThreadPoolExecutor(CHAT_WRITERS, thread_name_prefix="chat-writer")
+        """Chat's own threads (live/chat.py): a batch starts without waiting for a loop turn."""
 
     async def start(self) -> None:
         self._ticker = asyncio.create_task(self._tick_forever())
@@ -116,6 +123,7 @@ class RoomHub:
                 await self._ticker
         for room in list(self.rooms.values()):
             await self._close_room(room)
+        await self.in_thread(self._chat_writers.shutdown)
 
     async def in_thread(self, function: Callable[..., T], *args: Any) -> T:
         """Database work off the event loop."""
@@ -129,10 +137,11 @@ class RoomHub:
             if room is None:
                 room = LiveRoom(info)
                 room.desk = ChatDesk(
-                    self.sessions,
+                    self.engine,
                     info.session_id,
-                    self.in_thread,
-                    partial(self.publish_events, room),
+                    self._chat_writers.submit,
+                    partial(self.deliver_events, room),
+                    partial(self._publish_only, room),
                 )
                 room.last_seq = await self.in_thread(self._read_last_seq, info.session_id)
                 room.activity_ends_at = await self.in_thread(self._read_deadline, info.session_id)
@@ -230,6 +239,16 @@ class RoomHub:
         await room.desk.post(ChatPost(actor, text, self.clock.now()))
 
     async def publish_events(self, room: LiveRoom, events: list[NumberedEvent]) -> None:
+        """Deliver stored events to this process's sockets at once, then publish them for the
+        other processes (our own copy comes back from the broker and is dropped by its id)."""
+        self.deliver_events(room, events)
+        await self._publish_only(room, events)
+
+    def deliver_events(self, room: LiveRoom, events: list[NumberedEvent]) -> None:
+        for event in events:
+            self._on_event(room, event)
+
+    async def _publish_only(self, room: LiveRoom, events: list[NumberedEvent]) -> None:
         for event in events:
             audience = ",".join(map(str, sorted(event.audience))) if event.audience else ""
             await self.broker.publish(room.channel, f"e{event.seq}\n{audience}\n{event.frame}")
@@ -407,6 +426,14 @@ class RoomHub:
         count, names = presence
         frame = {"type": "presence", "count": count, "people": list(names) if names else None}
         self.broadcast(room, None, json.dumps(frame, ensure_ascii=False))
+
+
+def _engine_of(sessions: SessionFactory) -> Engine:
+    """The engine the sessions are bound to (chat writes on a bare connection from it)."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, Engine):
+        raise TypeError("the hub's sessions must be bound to an engine")
+    return bind
 
 
 def _fresh(view: RoomView, room: LiveRoom) -> bool:
