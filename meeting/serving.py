@@ -23,7 +23,7 @@ WS_MAX_BYTES = 65_536
 
 def app_from_env() -> object:
     """Factory uvicorn calls in each worker process."""
-    sys.setswitchinterval(float(os.environ.get("W1_SWITCH", SWITCH_INTERVAL_S)))  # W1 EXPERIMENT
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     return create_app(Settings.from_env(os.environ))
 
 

@@ -6,10 +6,12 @@ into the next one. Ids are taken under the room's counter lock as for any event,
 stored posts go out: to this process's sockets first, then on the broker, in id order;
 each poster is answered once their batch is published.
 
-A message's way costs as few event-loop turns as possible, because each turn of a busy
-loop waits behind whole broadcasts (a thousand socket writes each): the batch goes to the
-worker thread from the poster's own step (no task to start, no checkpoint), and the thread
-hands the stored events back in one callback that delivers them at once.
+A busy room's cost is in its broadcasts (a thousand socket writes a message), so the desk
+adds as little as it can around them: every post read in one turn of the event loop goes
+into one batch, sent to the desk's worker thread at the end of that turn (no task, no
+checkpoint); the thread hands the stored events back in one callback, which delivers them
+at once. Under load a batch holds what arrived during the last broadcast, and a message
+costs the database and the thread hand-off a fraction of what one batch does.
 """
 
 from __future__ import annotations
@@ -110,8 +112,9 @@ class ChatDesk:
         self.publish = publish
         self._waiting: list[_Waiting] = []
         self._writing = False
+        """A batch is being written (or is about to be, at the end of this loop turn)."""
         self._closed = False
-        self._stored: deque[tuple[list[_Waiting], Results]] = deque()
+        self._stored: deque[tuple[list[_Waiting], Results, list[NumberedEvent]]] = deque()
         self._publisher: asyncio.Task[None] | None = None
 
     async def post(self, post: ChatPost) -> None:
@@ -121,12 +124,17 @@ class ChatDesk:
         stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         stored.add_done_callback(_retrieved)  # a poster who left never looks at it
         self._waiting.append(_Waiting(post, stored))
-        if not self._writing:
-            self._write_waiting()
+        if not self._writing:  # the posts read in this loop turn go together
+            self._writing = True
+            asyncio.get_running_loop().call_soon(self._write_waiting)
         await asyncio.shield(stored)  # a poster who leaves does not cancel the others' batch
 
     def _write_waiting(self) -> None:
         batch, self._waiting = self._waiting, []
+        if self._closed or not batch:
+            self._writing = False
+            self._cancel(batch)
+            return
         self._writing = True
         loop = asyncio.get_running_loop()
         try:
@@ -146,28 +154,33 @@ class ChatDesk:
             loop.call_soon_threadsafe(self._written, batch, results)
 
     def _written(self, batch: list[_Waiting], results: Results) -> None:
-        """On the loop: deliver here at once, queue the broker publish, start the next batch."""
+        """On the loop: start writing the posts made meanwhile (the thread works while the
+        loop broadcasts), deliver this batch here at once, and queue its broker publish."""
         self._writing = False
         if self._closed:
             self._cancel(batch)
             return
+        if self._waiting:  # posted meanwhile: written while this batch goes out
+            self._write_waiting()
+        events = [r for r in results if isinstance(r, NumberedEvent)]
+        if not events:  # all refused, or the database failed: nothing to announce
+            self._answer(batch, results)
+            return
         try:
-            self.deliver([r for r in results if isinstance(r, NumberedEvent)])
+            self.deliver(events)
         except Exception:  # a socket's trouble is the socket's; the broker still hears
             log.exception("delivering chat in room %s failed", self.session_id)
-        self._stored.append((batch, results))
+        self._stored.append((batch, results, events))
         if self._publisher is None:
             self._publisher = asyncio.create_task(self._publish_stored())
-        if self._waiting:
-            self._write_waiting()
 
     async def _publish_stored(self) -> None:
         """Publish stored batches in id order (one at a time); then answer their posters."""
         try:
             while self._stored:
-                batch, results = self._stored[0]
+                batch, results, events = self._stored[0]
                 try:
-                    await self.publish([r for r in results if isinstance(r, NumberedEvent)])
+                    await self.publish(events)
                 except Exception as error:  # stored, but not announced: say so
                     results = [error] * len(batch)
                 self._stored.popleft()
@@ -201,7 +214,7 @@ class ChatDesk:
             self._publisher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._publisher
-        for batch, _results in self._stored:
+        for batch, _results, _events in self._stored:
             self._cancel(batch)
         self._stored.clear()
         self._cancel(self._waiting)

@@ -1,20 +1,22 @@
-"""Chat posts made at once are stored in one batch, in order, stored before published."""
+"""Chat posts are stored in batches, in order, and delivered here before the broker hears."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 
 from meeting.db import SessionFactory, transaction
 from meeting.errors import Refused
 from meeting.live.chat import ChatDesk, ChatPost
 from meeting.live.events import NumberedEvent, events_after
-from meeting.live.models import Mute
+from meeting.live.models import Mute, RoomEvent
 from meeting.live.rooms import Actor
 from meeting.program.models import Session
 from tests.conftest import NOW, import_document
@@ -24,54 +26,132 @@ from tests.live.test_hub import run_in_own_loop
 pytestmark = pytest.mark.integration
 
 
-def test_posts_made_at_once_are_one_batch_in_order_and_the_muted_are_refused(
-    engine: Engine, db_factory: SessionFactory
-) -> None:
+@dataclass(frozen=True)
+class Room:
+    session_id: int
+    alice: Actor
+    muted: Actor
+
+
+@pytest.fixture
+def room(db_factory: SessionFactory) -> Room:
     import_document(db_factory, make_program())
     with transaction(db_factory) as db:
-        room = db.scalars(select(Session.id).where(Session.code == "PLEN-01")).one()
+        session_id = db.scalars(select(Session.id).where(Session.code == "PLEN-01")).one()
         alice = Actor(make_user(db, name="Alice Adeyemi").id, "Alice Adeyemi", False)
         muted = Actor(make_user(db, name="Bob Sørensen").id, "Bob Sørensen", False)
-        db.add(Mute(session_id=room, user_id=muted.user_id, created_at=NOW))
-    writer = ThreadPoolExecutor(max_workers=1)
-    hops: list[int] = []
+        db.add(Mute(session_id=session_id, user_id=muted.user_id, created_at=NOW))
+    return Room(session_id, alice, muted)
+
+
+class Writer:
+    """The desk's worker thread, counting the batches it is given."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.batches = 0
+
+    def submit(self, work: Callable[[], None]) -> object:
+        self.batches += 1
+        return self.pool.submit(work)
+
+
+@pytest.fixture
+def writer() -> Iterator[Writer]:
+    writer = Writer()
+    yield writer
+    writer.pool.shutdown()
+
+
+def test_posts_made_together_are_one_batch_and_posts_made_meanwhile_the_next(
+    engine: Engine, db_factory: SessionFactory, room: Room, writer: Writer
+) -> None:
     delivered: list[list[NumberedEvent]] = []
     published: list[list[NumberedEvent]] = []
-
-    def counted(work: Callable[[], None]) -> object:
-        hops.append(1)
-        return writer.submit(work)
 
     async def publish(events: list[NumberedEvent]) -> None:
         published.append(events)
 
     async def scenario() -> list[str]:
-        desk = ChatDesk(engine, room, counted, delivered.append, publish)
-        posts = [ChatPost(alice, f"hello {i}", NOW) for i in range(5)]
-        posts.insert(2, ChatPost(muted, "let me in", NOW))
+        desk = ChatDesk(engine, room.session_id, writer.submit, delivered.append, publish)
+        posts = [ChatPost(room.alice, f"hello {i}", NOW) for i in range(5)]
+        posts.insert(2, ChatPost(room.muted, "let me in", NOW))
         results = await asyncio.gather(*(desk.post(p) for p in posts), return_exceptions=True)
-        await desk.post(ChatPost(alice, "later", NOW))
+        await desk.post(ChatPost(room.alice, "later", NOW))
         await desk.close()
         return [r.message if isinstance(r, Refused) else "ok" for r in results]
 
     answers = run_in_own_loop(scenario())
-    writer.shutdown()
 
     with transaction(db_factory, write=False) as db:
-        stored = [json.loads(e.frame) for e in events_after(db, room, 0)]
+        replayed = events_after(db, room.session_id, 0)
+        last = db.scalars(select(RoomEvent).where(RoomEvent.seq == 6)).one()
     assert answers == ["ok", "ok", "a moderator has muted you in this room", "ok", "ok", "ok"]
-    assert len(hops) == 3  # the first post is written at once; the others arrived meanwhile
+    assert writer.batches == 2
     assert [[json.loads(e.frame)["text"] for e in batch] for batch in published] == [
-        ["hello 0"],
-        ["hello 1", "hello 2", "hello 3", "hello 4"],
+        ["hello 0", "hello 1", "hello 2", "hello 3", "hello 4"],
         ["later"],
     ]
     assert delivered == published
-    assert [(m["id"], m["text"]) for m in stored] == [
-        (1, "hello 0"),
-        (2, "hello 1"),
-        (3, "hello 2"),
-        (4, "hello 3"),
-        (5, "hello 4"),
-        (6, "later"),
-    ]
+    assert [e.frame for e in replayed] == [e.frame for batch in delivered for e in batch]
+    assert [e.seq for e in replayed] == [1, 2, 3, 4, 5, 6]
+    assert (last.type, last.payload, last.user_id, last.created_at) == (
+        "chat",
+        {"user": {"id": room.alice.user_id, "name": "Alice Adeyemi"}, "text": "later"},
+        room.alice.user_id,
+        NOW,
+    )
+    assert (last.hidden, last.audience) == (False, None)
+
+
+def test_stored_posts_reach_this_process_at_once_and_the_poster_hears_once_published(
+    engine: Engine, room: Room, writer: Writer
+) -> None:
+    async def scenario() -> tuple[list[str], bool, bool]:
+        delivered = asyncio.Event()
+        broker_up = asyncio.Event()
+        seen: list[str] = []
+
+        def deliver(events: list[NumberedEvent]) -> None:
+            seen.extend(json.loads(e.frame)["text"] for e in events)
+            delivered.set()
+
+        async def publish(_events: list[NumberedEvent]) -> None:
+            await broker_up.wait()
+
+        desk = ChatDesk(engine, room.session_id, writer.submit, deliver, publish)
+        posting = asyncio.create_task(desk.post(ChatPost(room.alice, "hello", NOW)))
+        await asyncio.wait_for(delivered.wait(), 30)  # (a guard: delivery needs no broker)
+        answered_before_the_broker = posting.done()
+        broker_up.set()
+        await posting
+        await desk.close()
+        return seen, answered_before_the_broker, posting.done()
+
+    seen, answered_before_the_broker, answered = run_in_own_loop(scenario())
+
+    assert seen == ["hello"]
+    assert (answered_before_the_broker, answered) == (False, True)
+
+
+def test_a_batch_the_database_refuses_is_an_error_for_each_poster_and_goes_nowhere(
+    engine: Engine, room: Room, writer: Writer
+) -> None:
+    delivered: list[list[NumberedEvent]] = []
+    published: list[list[NumberedEvent]] = []
+
+    async def publish(events: list[NumberedEvent]) -> None:
+        published.append(events)
+
+    async def scenario() -> list[type[BaseException] | None]:
+        nowhere = room.session_id + 10_000  # no such session: the counter row cannot be made
+        desk = ChatDesk(engine, nowhere, writer.submit, delivered.append, publish)
+        posts = [ChatPost(room.alice, f"hello {i}", NOW) for i in range(3)]
+        results = await asyncio.gather(*(desk.post(p) for p in posts), return_exceptions=True)
+        await desk.close()
+        return [type(r) if isinstance(r, BaseException) else None for r in results]
+
+    errors = run_in_own_loop(scenario())
+
+    assert errors == [IntegrityError, IntegrityError, IntegrityError]
+    assert (delivered, published) == ([], [])

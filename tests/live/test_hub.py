@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import pytest
 
+from meeting.broker.base import Envelope
 from meeting.broker.memory import MemoryBroker
 from meeting.clock import FrozenClock
 from meeting.db import SessionFactory
@@ -209,3 +211,68 @@ def test_a_socket_that_fails_to_send_drops_its_frames_without_stopping_others() 
 
     assert offered == [True, True, True]
     assert (frames, gone) == (["frame 1"], True)
+
+
+class DeafBroker:
+    """Takes every message and hands none back (a broker that is slow, or down)."""
+
+    def __init__(self) -> None:
+        self.published: list[str] = []
+
+    async def connect(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def publish(self, _channel: str, message: str) -> None:
+        self.published.append(message)
+
+    @asynccontextmanager
+    async def subscribe(self, _channel: str) -> AsyncIterator[AsyncIterator[Envelope]]:
+        yield _nothing()
+
+
+async def _nothing() -> AsyncIterator[Envelope]:
+    await asyncio.Event().wait()
+    yield Envelope("", "")  # pragma: no cover - never reached
+
+
+def test_events_stored_here_reach_local_sockets_without_waiting_for_the_broker(
+    db_factory: SessionFactory,
+) -> None:
+    async def scenario() -> tuple[list[str], int]:
+        broker = DeafBroker()
+        hub = RoomHub(broker, db_factory, FrozenClock(NOW), tick_seconds=60)
+        socket = Socket()
+        room = await join(hub, socket, 1)
+        await hub.publish_events(room, [NumberedEvent(room.last_seq + 1, '{"type":"chat"}')])
+        await hub.stop()
+        return socket.frames, len([m for m in broker.published if m.startswith("e")])
+
+    frames, published = run_in_own_loop(scenario())
+
+    assert (frames, published) == (['{"type":"chat"}'], 1)
+
+
+def test_a_send_that_blocks_and_then_fails_gives_the_socket_up() -> None:
+    async def scenario() -> tuple[list[bool], bool]:
+        gate = asyncio.Event()
+
+        async def fails_once_unblocked(_frame: str) -> None:
+            await gate.wait()
+            raise RuntimeError("the peer went away")
+
+        socket = Socket()
+        conn = Connection(Member(1, "Leaving", False), fails_once_unblocked, socket.close)
+        conn.release(0)
+        offered = [conn.offer(1, "frame 1"), conn.offer(2, "frame 2")]  # blocked, then queued
+        gate.set()
+        await conn.drain()
+        offered.append(conn.offer(3, "frame 3"))  # dropped: nothing left to write to
+        await conn.stop()
+        return offered, conn.gone
+
+    offered, gone = run_in_own_loop(scenario())
+
+    assert (offered, gone) == ([True, True, True], True)
