@@ -30,11 +30,10 @@ lint: $(STAMP)
 
 check: lint test
 
-## Benchmarks against a bare ceiling on this machine (needs wrk; ~10 min; see README)
-## Benchmarks against a bare ceiling (about ten minutes; installs Debian's wrk when missing)
+## Benchmarks against a bare ceiling (about ten minutes; installs Debian's wrk and gcc when missing)
 bench: $(STAMP)
-	@command -v wrk >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
-		(apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	@command -v wrk >/dev/null 2>&1 && command -v gcc >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && apt-get install -y -qq wrk gcc >/dev/null)
 	@# Compiled once, as pip compiles an installed package: with PYTHONDONTWRITEBYTECODE set,
 	@# every `meeting import` the bench times would otherwise compile the project again.
 	$(BIN)/python -m compileall -q meeting bench

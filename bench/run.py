@@ -70,17 +70,17 @@ COLD_TOKENS_PER_RUN = 9000
 """Feeds per H3 run: 1,000 warm ones and 3 runs of these stay within the 30,000 attendees."""
 FAR_ZONE = "Pacific/Kiritimati"
 WS_SIZES = (200,) if QUICK else (1000, 5000)
-LADDER = {
-    200: (10.0, 20.0),
-    1000: (10.0, 20.0, 30.0, 40.0, 45.0, 50.0, 55.0, 60.0, 70.0, 80.0, 90.0, 100.0, 120.0),
-    5000: (2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 12.0, 14.0, 16.0),
+LADDER: dict[int, tuple[float, ...]] = {
+    200: (10, 20),
+    1000: (10, 30, 40, 45, 50, 55, 60, 66, 73, 80, 88, 97, 107, 118, 130, 143, 157, 173, 190, 209),
+    5000: (2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 22, 24, 26, 29, 32, 35, 38),
 }
-"""Chat messages a second, rung by rung (about 10 % apart where rooms top out); the first
+"""Chat messages a second, rung by rung, about 10 % apart where rooms top out; the first
 rung is the light load of W2."""
 PHASE_SECONDS = 3
 WARM_MEMBERS = 50
 """Members who join first (and leave before the load), so W3 counts only per-socket growth."""
-W5_LADDER = (20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0, 120.0, 140.0)
+W5_LADDER: tuple[float, ...] = (*LADDER[1000][1:], 230, 253)
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 POLL_SECONDS = 1.0
 """The served app's MEETING_CACHE_POLL_SECONDS (its default)."""
@@ -533,9 +533,16 @@ def join_crowd(
     return Joined(crowd, opened, (after - before) / len(cookies))
 
 
-def climber(joined: Joined, server_pid: int, rates: tuple[float, ...]) -> ws_load.Climber:
+def climber(
+    joined: Joined, server_pid: int, rates: tuple[float, ...], *, light_first: bool = True
+) -> ws_load.Climber:
     return ws_load.Climber(
-        joined.crowd, server_pid, rates, PHASE_SECONDS, runs_per_rung=3 if not QUICK else 1
+        joined.crowd,
+        server_pid,
+        rates,
+        PHASE_SECONDS,
+        runs_per_rung=1 if QUICK else ws_load.RUNS_PER_RUNG,
+        light_first=light_first,
     )
 
 
@@ -556,7 +563,7 @@ def w5_figure(
             [session_cookie(u) for u in user_ids[-WARM_MEMBERS:]],
         )
         try:
-            climb = climber(joined, pid, W5_LADDER)
+            climb = climber(joined, pid, W5_LADDER, light_first=False)
             ws_load.climb([climb])
         finally:
             joined.crowd.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -25,5 +25,9 @@ class Broker(Protocol):
     async def close(self) -> None: ...
 
     async def publish(self, channel: str, message: str) -> None: ...
+
+    async def publish_many(self, channel: str, messages: Sequence[str]) -> None:
+        """Publish several messages in order, in one round trip where the broker allows."""
+        ...
 
     def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[Envelope]]: ...

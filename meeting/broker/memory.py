@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from meeting.broker.base import Envelope
@@ -25,6 +25,10 @@ class MemoryBroker:
         envelope = Envelope(channel, message)
         for queue in self._subscribers.get(channel, ()):
             queue.put_nowait(envelope)
+
+    async def publish_many(self, channel: str, messages: Sequence[str]) -> None:
+        for message in messages:
+            await self.publish(channel, message)
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[Envelope]]:

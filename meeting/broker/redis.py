@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
@@ -34,6 +34,17 @@ class RedisBroker:
 
     async def publish(self, channel: str, message: str) -> None:
         await self._client().publish(channel, message)
+
+    async def publish_many(self, channel: str, messages: Sequence[str]) -> None:
+        """One pipeline (no transaction): a chat batch reaches the other processes in one
+        round trip, where a round trip each would hold their later events back."""
+        if len(messages) == 1:
+            await self.publish(channel, messages[0])
+            return
+        async with self._client().pipeline(transaction=False) as pipe:
+            for message in messages:
+                pipe.publish(channel, message)
+            await pipe.execute()
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[Envelope]]:

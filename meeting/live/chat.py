@@ -3,14 +3,18 @@
 Chat is the one frame a busy room sends many of. Each room has a desk: a post waits while
 the batch before it is written in a worker thread, and everyone who posted meanwhile goes
 into the next one. Ids are taken under the room's counter lock as for any event, and only
-stored posts go out: to this process's sockets first, then on the broker, in id order;
-each poster is answered once their batch is published.
+stored posts go out: on the broker (one round trip a batch), then to this process's
+sockets, in id order; each poster is answered once their batch is published. The broker
+hears first because the other processes deliver a room's events in id order: while their
+own later events wait for ours, every millisecond our local broadcast took would be
+theirs to wait too.
 
 A busy room's cost is in its broadcasts (a thousand socket writes a message), so the desk
 adds as little as it can around them: every post read in one turn of the event loop goes
 into one batch, sent to the desk's worker thread at the end of that turn (no task, no
 checkpoint); the thread hands the stored events back in one callback, which delivers them
-at once. Under load a batch holds what arrived during the last broadcast, and a message
+as soon as the publish is on its way. Under load a batch holds what arrived during the
+last broadcast, and a message
 costs the database and the thread hand-off a fraction of what one batch does.
 """
 
@@ -155,7 +159,8 @@ class ChatDesk:
 
     def _written(self, batch: list[_Waiting], results: Results) -> None:
         """On the loop: start writing the posts made meanwhile (the thread works while the
-        loop broadcasts), deliver this batch here at once, and queue its broker publish."""
+        loop broadcasts), queue this batch's broker publish, then deliver it here (in the
+        next callback, after the publisher's first step has written to the broker)."""
         self._writing = False
         if self._closed:
             self._cancel(batch)
@@ -166,13 +171,18 @@ class ChatDesk:
         if not events:  # all refused, or the database failed: nothing to announce
             self._answer(batch, results)
             return
+        self._stored.append((batch, results, events))
+        if self._publisher is None:
+            self._publisher = asyncio.create_task(self._publish_stored())
+        asyncio.get_running_loop().call_soon(self._deliver, events)
+
+    def _deliver(self, events: list[NumberedEvent]) -> None:
+        if self._closed:
+            return
         try:
             self.deliver(events)
         except Exception:  # a socket's trouble is the socket's; the broker still hears
             log.exception("delivering chat in room %s failed", self.session_id)
-        self._stored.append((batch, results, events))
-        if self._publisher is None:
-            self._publisher = asyncio.create_task(self._publish_stored())
 
     async def _publish_stored(self) -> None:
         """Publish stored batches in id order (one at a time); then answer their posters."""

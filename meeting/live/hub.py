@@ -249,9 +249,7 @@ class RoomHub:
             self._on_event(room, event)
 
     async def _publish_only(self, room: LiveRoom, events: list[NumberedEvent]) -> None:
-        for event in events:
-            audience = ",".join(map(str, sorted(event.audience))) if event.audience else ""
-            await self.broker.publish(room.channel, f"e{event.seq}\n{audience}\n{event.frame}")
+        await self.broker.publish_many(room.channel, [_event_message(e) for e in events])
 
     async def _listen(self, room: LiveRoom, messages: AsyncIterator[Envelope]) -> None:
         async for envelope in messages:
@@ -426,6 +424,11 @@ class RoomHub:
         count, names = presence
         frame = {"type": "presence", "count": count, "people": list(names) if names else None}
         self.broadcast(room, None, json.dumps(frame, ensure_ascii=False))
+
+
+def _event_message(event: NumberedEvent) -> str:
+    audience = ",".join(map(str, sorted(event.audience))) if event.audience else ""
+    return f"e{event.seq}\n{audience}\n{event.frame}"
 
 
 def _engine_of(sessions: SessionFactory) -> Engine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -227,6 +227,10 @@ class DeafBroker:
 
     async def publish(self, _channel: str, message: str) -> None:
         self.published.append(message)
+
+    async def publish_many(self, channel: str, messages: Sequence[str]) -> None:
+        for message in messages:
+            await self.publish(channel, message)
 
     @asynccontextmanager
     async def subscribe(self, _channel: str) -> AsyncIterator[AsyncIterator[Envelope]]:
