@@ -14,7 +14,7 @@ from meeting.live.access import Admitted, Door
 from meeting.live.admission import Admissions
 from tests.conftest import import_document
 from tests.factories import make_program, make_user
-from tests.live.test_hub import run_in_own_loop
+from tests.loops import run_in_own_loop
 
 pytestmark = pytest.mark.integration
 

@@ -21,7 +21,7 @@ from meeting.live.rooms import Actor
 from meeting.program.models import Session
 from tests.conftest import NOW, import_document
 from tests.factories import make_program, make_user
-from tests.live.test_hub import run_in_own_loop
+from tests.loops import run_in_own_loop
 
 pytestmark = pytest.mark.integration
 

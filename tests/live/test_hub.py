@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Coroutine, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -22,11 +21,11 @@ from meeting.live.protocol import CLOSE_TOO_SLOW
 from meeting.live.rooms import RoomInfo
 from tests.conftest import NOW
 from tests.factories import pacific
+from tests.loops import run_in_own_loop
 
 pytestmark = pytest.mark.integration
 
 FRAMES = 2000
-T = TypeVar("T")
 
 
 def test_slow_consumer_is_closed_and_others_receive_everything(db_factory: SessionFactory) -> None:
@@ -67,18 +66,10 @@ def test_slow_consumer_is_closed_and_others_receive_everything(db_factory: Sessi
         await hub.stop()
         return received, closed
 
-    # A thread of its own: Playwright's sync API may already run a loop in this one.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        received, closed = pool.submit(asyncio.run, scenario()).result()
+    received, closed = run_in_own_loop(scenario())
 
     assert closed == [CLOSE_TOO_SLOW]
     assert received == [f'{{"id":{seq}}}' for seq in range(1, FRAMES + 1)]
-
-
-def run_in_own_loop(scenario: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run in a thread of its own (Playwright's sync API may hold this one's loop)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, scenario).result()
 
 
 class Socket:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -11,14 +10,13 @@ from pathlib import Path
 import pytest
 
 from meeting.db import SessionFactory, transaction
-from tests.conftest import import_document, missing_service
+from tests.conftest import import_document
 from tests.factories import make_program, make_user
 from tests.servers import login_cookie, open_room, process_server, receive_json, receive_until
 
 pytestmark = pytest.mark.integration
 
 ROOM = "PLEN-01"
-REDIS_ENV = "MEETING_TEST_REDIS_URL"
 
 
 def server_env(database_url: str, broker_url: str) -> dict[str, str]:
@@ -29,14 +27,6 @@ def server_env(database_url: str, broker_url: str) -> dict[str, str]:
         "MEETING_CLOCK_START": "2020-12-05T10:20:00-08:00",
         "MEETING_DEFAULT_MEETING": "test-2020",
     }
-
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get(REDIS_ENV)
-    if not url:
-        missing_service(f"the scale-out tests need {REDIS_ENV} (e.g. redis://127.0.0.1:6379/0)")
-    return url
 
 
 @pytest.fixture

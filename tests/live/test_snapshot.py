@@ -18,7 +18,8 @@ from meeting.live.rooms import RoomInfo
 from meeting.program.models import Session
 from tests.conftest import NOW, import_document
 from tests.factories import make_program
-from tests.live.test_hub import Socket, run_in_own_loop
+from tests.live.test_hub import Socket
+from tests.loops import run_in_own_loop
 
 pytestmark = pytest.mark.integration
 
