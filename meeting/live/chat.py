@@ -3,19 +3,18 @@
 Chat is the one frame a busy room sends many of. Each room has a desk: a post waits while
 the batch before it is written in a worker thread, and everyone who posted meanwhile goes
 into the next one. Ids are taken under the room's counter lock as for any event, and only
-stored posts go out: on the broker (one round trip a batch), then to this process's
-sockets, in id order; each poster is answered once their batch is published. The broker
-hears first because the other processes deliver a room's events in id order: while their
-own later events wait for ours, every millisecond our local broadcast took would be
-theirs to wait too.
+stored posts go out, in id order: on the broker (a batch in one round trip) and to this
+process's sockets; each poster is answered once their batch is published. The publish is
+sent before the local broadcast starts (unless an earlier batch's is still under way),
+because the other processes deliver a room's events in id order: while their own later
+events wait for ours, every millisecond of our broadcast would be theirs to wait too.
 
 A busy room's cost is in its broadcasts (a thousand socket writes a message), so the desk
 adds as little as it can around them: every post read in one turn of the event loop goes
 into one batch, sent to the desk's worker thread at the end of that turn (no task, no
-checkpoint); the thread hands the stored events back in one callback, which delivers them
-as soon as the publish is on its way. Under load a batch holds what arrived during the
-last broadcast, and a message
-costs the database and the thread hand-off a fraction of what one batch does.
+checkpoint); the thread hands the stored events back in one callback. Under load a batch
+holds what arrived during the last broadcast, and a message costs the database and the
+thread hand-off a fraction of what one batch does.
 """
 
 from __future__ import annotations

@@ -134,6 +134,28 @@ def test_stored_posts_reach_this_process_at_once_and_the_poster_hears_once_publi
     assert (answered_before_the_broker, answered) == (False, True)
 
 
+def test_the_broker_hears_a_batch_before_this_process_broadcasts_it(
+    engine: Engine, room: Room, writer: Writer
+) -> None:
+    order: list[str] = []
+
+    def deliver(events: list[NumberedEvent]) -> None:
+        order.append(f"broadcast {len(events)}")
+
+    async def publish(events: list[NumberedEvent]) -> None:
+        order.append(f"publish {len(events)}")  # a broker writes before its first await
+        await asyncio.sleep(0.01)
+
+    async def scenario() -> None:
+        desk = ChatDesk(engine, room.session_id, writer.submit, deliver, publish)
+        await asyncio.gather(*(desk.post(ChatPost(room.alice, f"hi {i}", NOW)) for i in range(3)))
+        await desk.close()
+
+    run_in_own_loop(scenario())
+
+    assert order == ["publish 3", "broadcast 3"]
+
+
 def test_a_batch_the_database_refuses_is_an_error_for_each_poster_and_goes_nowhere(
     engine: Engine, room: Room, writer: Writer
 ) -> None:
