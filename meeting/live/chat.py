@@ -184,16 +184,20 @@ class ChatDesk:
             log.exception("delivering chat in room %s failed", self.session_id)
 
     async def _publish_stored(self) -> None:
-        """Publish stored batches in id order (one at a time); then answer their posters."""
+        """Publish the stored batches in id order, all that wait in one call (however far
+        behind the publisher fell, the broker is one round trip from catching up); then
+        answer their posters."""
         try:
             while self._stored:
-                batch, results, events = self._stored[0]
+                taken = list(self._stored)
+                failure: Exception | None = None
                 try:
-                    await self.publish(events)
+                    await self.publish([event for _b, _r, events in taken for event in events])
                 except Exception as error:  # stored, but not announced: say so
-                    results = [error] * len(batch)
-                self._stored.popleft()
-                self._answer(batch, results)
+                    failure = error
+                for batch, results, _events in taken:
+                    self._stored.popleft()
+                    self._answer(batch, results if failure is None else [failure] * len(batch))
         finally:
             self._publisher = None
 

@@ -55,6 +55,9 @@ VIEW_READS = 5
 """Reads of a room's view while events keep overtaking it, before using the latest."""
 CHAT_WRITERS = 4
 """Threads storing chat batches (one batch in flight per room): rooms write side by side."""
+GAP_WAIT_S = 0.05
+"""How long an event that came early waits for its predecessors on the broker before they
+are read from the database."""
 
 
 @dataclass
@@ -97,6 +100,7 @@ class RoomHub:
         *,
         tick_seconds: float = 1.0,
         presence_frames_per_tick: int = PRESENCE_FRAMES_PER_TICK,
+        gap_wait_s: float = GAP_WAIT_S,
     ) -> None:
         self.broker = broker
         self.sessions = sessions
@@ -104,6 +108,7 @@ class RoomHub:
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.presence_frames_per_tick = presence_frames_per_tick
+        self.gap_wait_s = gap_wait_s
         self.process_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.rooms: dict[int, LiveRoom] = {}
         self.admissions = Admissions(sessions, self.in_thread)
@@ -292,14 +297,20 @@ class RoomHub:
             del room.pending[seq]
 
     async def _fill_gap(self, room: LiveRoom) -> None:
-        """An event arrived ahead of its predecessors: they are in the database already."""
-        await asyncio.sleep(0.05)  # the missing message is usually just behind
-        if not room.pending:
-            return
-        missing = await self.in_thread(self._read_after, room.info.session_id, room.last_seq)
-        for event in missing:
-            room.pending.setdefault(event.seq, event)
-        self._deliver_in_order(room)
+        """An event arrived ahead of its predecessors: they are in the database already, but
+        usually just behind on the broker. The database is read only for a gap still open
+        after `gap_wait_s`; one that closed meanwhile costs no read, even if a busy room has
+        opened the next one since (that one gets its own wait)."""
+        while room.pending:
+            first_missing = room.last_seq + 1
+            await asyncio.sleep(self.gap_wait_s)
+            if room.last_seq >= first_missing:
+                continue
+            session_id = room.info.session_id
+            missing = await self.in_thread(self._read_after, session_id, room.last_seq)
+            for event in missing:
+                room.pending.setdefault(event.seq, event)
+            self._deliver_in_order(room)
 
     def _read_after(self, session_id: int, after: int) -> list[NumberedEvent]:
         with transaction(self.sessions, write=False) as db:

@@ -156,6 +156,33 @@ def test_the_broker_hears_a_batch_before_this_process_broadcasts_it(
     assert order == ["publish 3", "broadcast 3"]
 
 
+def test_a_publisher_that_fell_behind_catches_up_in_one_call(
+    engine: Engine, room: Room, writer: Writer
+) -> None:
+    published: list[list[str]] = []
+    broker_up = asyncio.Event()
+
+    async def publish(events: list[NumberedEvent]) -> None:
+        published.append([json.loads(e.frame)["text"] for e in events])
+        await broker_up.wait()
+
+    async def scenario() -> None:
+        delivered = asyncio.Queue[list[NumberedEvent]]()
+        desk = ChatDesk(engine, room.session_id, writer.submit, delivered.put_nowait, publish)
+        posting = [asyncio.create_task(desk.post(ChatPost(room.alice, "first", NOW)))]
+        await asyncio.wait_for(delivered.get(), 30)
+        for text in ("second", "third"):  # stored while the first publish hangs
+            posting.append(asyncio.create_task(desk.post(ChatPost(room.alice, text, NOW))))
+            await asyncio.wait_for(delivered.get(), 30)
+        broker_up.set()
+        await asyncio.wait_for(asyncio.gather(*posting), 30)
+        await desk.close()
+
+    run_in_own_loop(scenario())
+
+    assert published == [["first"], ["second", "third"]]
+
+
 def test_a_batch_the_database_refuses_is_an_error_for_each_poster_and_goes_nowhere(
     engine: Engine, room: Room, writer: Writer
 ) -> None:
