@@ -23,6 +23,7 @@ import os
 import platform
 import random
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -546,37 +547,57 @@ def climber(
     )
 
 
-def w5_figure(
-    env: dict[str, str], tmp: Path, code: str, user_ids: list[int], one_worker: float
-) -> Row:
-    """W5: one room of 1,000 split across 2 workers sharing a Redis broker."""
+def w5_figure(env: dict[str, str], tmp: Path, code: str, user_ids: list[int]) -> Row:
+    """W5: one room of 1,000 split across 2 workers sharing a Redis broker, against one
+    worker in-process climbing beside it, run by run (the two maxima are compared under the
+    same moments of a shared machine, as project and bare are). Each server has its own
+    copy of the database, so neither hears the other's chat."""
     redis_url = os.environ.get("MEETING_BENCH_REDIS_URL", DEFAULT_REDIS_URL)
     size = WS_SIZES[0]
-    with meeting_server(
-        {**env, "MEETING_BROKER_URL": redis_url}, tmp / "serve-redis.log", workers=2
-    ) as (base, pid):
-        joined = join_crowd(
-            room_url(base, code),
-            base,
-            [session_cookie(u) for u in user_ids[:size]],
-            pid,
-            [session_cookie(u) for u in user_ids[-WARM_MEMBERS:]],
-        )
+    redis_env = {
+        **env,
+        "MEETING_BROKER_URL": redis_url,
+        "MEETING_DATABASE_URL": copy_sqlite(env["MEETING_DATABASE_URL"], tmp / "w5.sqlite3"),
+    }
+    cookies = [session_cookie(u) for u in user_ids[:size]]
+    warm = [session_cookie(u) for u in user_ids[-WARM_MEMBERS:]]
+    climbs: dict[str, ws_load.Climber] = {}
+    joined: list[Joined] = []
+    with (
+        meeting_server(env, tmp / "serve-w5-one.log") as (one_base, one_pid),
+        meeting_server(redis_env, tmp / "serve-w5-redis.log", workers=2) as (base, pid),
+    ):
         try:
-            climb = climber(joined, pid, W5_LADDER, light_first=False)
-            ws_load.climb([climb])
+            joined.append(join_crowd(room_url(one_base, code), one_base, cookies, one_pid, warm))
+            climbs["one"] = climber(joined[-1], one_pid, W5_LADDER, light_first=False)
+            joined.append(join_crowd(room_url(base, code), base, cookies, pid, warm))
+            climbs["redis"] = climber(joined[-1], pid, W5_LADDER, light_first=False)
+            ws_load.climb([climbs["one"], climbs["redis"]])
         finally:
-            joined.crowd.close()
-    console.print(f"  ws redis x2 {size}: best {climb.best:,.0f}/s")
+            for crowd in joined:
+                crowd.crowd.close()
+    one, redis = climbs["one"].best, climbs["redis"].best
+    console.print(f"  ws redis x2 {size}: best {redis:,.0f}/s; 1 worker beside it {one:,.0f}/s")
     return ratio_row(
         "W5",
         f"Redis broker, 2 workers, one room of {size}: deliveries/s vs 1 worker in-process",
-        climb.best,
-        one_worker,
+        redis,
+        one,
         1.5,
         "deliv/s",
-        ladder=climb.runs,
+        ladder=climbs["redis"].runs,
+        one_worker_ladder=climbs["one"].runs,
     )
+
+
+def copy_sqlite(url: str, target: Path) -> str:
+    """A consistent copy of a SQLite database (the backup API), as a URL."""
+    source = make_url(url).database
+    if source is None:
+        raise ValueError(f"not a SQLite file URL: {url}")
+    with sqlite3.connect(source) as original, sqlite3.connect(target) as copy:
+        original.backup(copy)
+    return f"sqlite:///{target}"
 
 
 def ws_figures(
@@ -782,9 +803,8 @@ def bench_database(
             ):
                 rows += ws_figures(project, bare, code, user_ids, size)
             done()
-        done = step(f"{kind}: W5, Redis broker and 2 workers")
-        one_worker = next(r for r in rows if r.key == f"W1 {WS_SIZES[0]}").value
-        rows.append(w5_figure(env, tmp, code, user_ids, one_worker))
+        done = step(f"{kind}: W5, Redis broker and 2 workers, beside 1 worker in-process")
+        rows.append(w5_figure(env, tmp, code, user_ids))
         done()
     if kind == "sqlite":
         done = step("H6: 2 workers, /api/sessions and its bare body")
