@@ -189,6 +189,10 @@ class Crowd:
         for worker, count in zip(self.workers, per_process, strict=True):
             worker.send("phase", self.phases, count, f"{period:.9f}", seconds, offset, senders)
             offset += count
+        for worker in self.workers:  # every process counts this phase before anyone posts
+            worker.reply("armed")
+        for worker in self.workers:
+            worker.send("go")
         sent = sum(int(worker.reply("sent")[0]) for worker in self.workers)
         for worker in self.workers:
             worker.send("expect", sent)
