@@ -12,7 +12,7 @@ from meeting.broker.memory import MemoryBroker
 from meeting.clock import FrozenClock
 from meeting.db import SessionFactory, transaction
 from meeting.live.events import NewEvent, NumberedEvent, append_events
-from meeting.live.hub import RoomHub
+from meeting.live.hub import LiveRoom, RoomHub
 from meeting.live.rooms import RoomInfo
 from meeting.program.models import Session
 from tests.conftest import NOW, import_document
@@ -40,6 +40,18 @@ def _store(db_factory: SessionFactory, info: RoomInfo, count: int) -> list[Numbe
         return append_events(db, info.session_id, new)
 
 
+async def _listening(
+    broker: MemoryBroker, db_factory: SessionFactory, info: RoomInfo
+) -> tuple[RoomHub, LiveRoom, Socket]:
+    """A hub (waiting `WAIT` for gaps) with one member joined to the room."""
+    hub = RoomHub(broker, db_factory, FrozenClock(NOW), tick_seconds=60, gap_wait_s=WAIT)
+    socket = Socket()
+    conn = socket.connection(1)
+    room = await hub.join(info, conn)
+    conn.release(room.last_seq)
+    return hub, room, socket
+
+
 def _message(stored: NumberedEvent) -> str:
     return f"e{stored.seq}\n\n{stored.frame}"
 
@@ -51,11 +63,7 @@ def test_a_gap_the_broker_never_closes_is_read_from_the_database(
 
     async def scenario() -> tuple[list[str], list[str]]:
         broker = MemoryBroker()
-        hub = RoomHub(broker, db_factory, FrozenClock(NOW), tick_seconds=60, gap_wait_s=WAIT)
-        socket = Socket()
-        conn = socket.connection(1)
-        room = await hub.join(info, conn)
-        conn.release(room.last_seq)
+        hub, room, socket = await _listening(broker, db_factory, info)
         stored = _store(db_factory, info, 3)
         await broker.publish(room.channel, _message(stored[2]))  # 1 and 2 never come
         await asyncio.sleep(WAIT * 2.5)
@@ -75,11 +83,7 @@ def test_a_gap_the_broker_closes_in_time_costs_no_database_read(
 
     async def scenario() -> tuple[list[str], list[str]]:
         broker = MemoryBroker()
-        hub = RoomHub(broker, db_factory, FrozenClock(NOW), tick_seconds=60, gap_wait_s=WAIT)
-        socket = Socket()
-        conn = socket.connection(1)
-        room = await hub.join(info, conn)
-        conn.release(room.last_seq)
+        hub, room, socket = await _listening(broker, db_factory, info)
         stored = _store(db_factory, info, 4)
         event.listen(engine, "begin", lambda _conn: reads.append(1))
         # The first gap closes at once; the second opens just before the first wait ends
