@@ -124,7 +124,6 @@ class _ClientProcess:
             text=True,
             bufsize=1,
         )
-        self.pid = self.process.pid
 
     def send(self, *words: object) -> None:
         stdin = cast(IO[str], self.process.stdin)

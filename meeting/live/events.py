@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.sql.expression import UpdateBase
 
+from meeting.db.prepared import PreparedWrite
 from meeting.live.models import RoomCounter, RoomEvent
 
 
@@ -111,86 +110,14 @@ def _take_seqs(conn: Connection, session_id: int, count: int) -> int:
     return int(taken[0][0])
 
 
-BindProcessor = Callable[[Any], Any]
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    sql: str
-    positions: Sequence[str] | None
-    """Bind names in order for positional paramstyles (SQLite's qmark), else None."""
-    processors: Mapping[str, BindProcessor]
-
-
-class _DriverWrite:
-    """A Core INSERT/UPDATE compiled once per dialect, run on the driver's cursor.
-
-    Through a SQLAlchemy execution each statement of a chat batch cost several times what
-    the database takes to run it, in a thread that holds the GIL the broadcasting loop
-    needs. Values get the bind processing of the columns named in `columns` (JSON, aware
-    datetimes, booleans), as SQLAlchemy applies it; other binds must be plain values.
-    """
-
-    def __init__(self, statement: UpdateBase, columns: Sequence[str] = ()) -> None:
-        self._statement = statement
-        self._columns = tuple(columns)
-        self._by_dialect: dict[str, _Compiled] = {}
-
-    def execute(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """Run once; the rows it returns (RETURNING), untyped."""
-        compiled = self._compiled(conn.dialect)
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(compiled.sql, _arguments(compiled, params))
-            return list(cursor.fetchall()) if cursor.description else []
-        finally:
-            cursor.close()
-
-    def executemany(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        compiled = self._compiled(conn.dialect)
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.executemany(compiled.sql, [_arguments(compiled, row) for row in rows])
-        finally:
-            cursor.close()
-
-    def _compiled(self, dialect: Dialect) -> _Compiled:
-        found = self._by_dialect.get(dialect.name)
-        if found is not None:
-            return found
-        compiled = self._statement.compile(dialect=dialect, column_keys=self._columns or None)
-        table = self._statement.table
-        processors = {
-            name: processor
-            for name in self._columns
-            if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        }
-        positions = (
-            tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
-        )
-        found = self._by_dialect[dialect.name] = _Compiled(str(compiled), positions, processors)
-        return found
-
-
-def _arguments(compiled: _Compiled, params: Mapping[str, Any]) -> Any:
-    processors = compiled.processors
-    values = {
-        name: processors[name](value) if name in processors else value
-        for name, value in params.items()
-    }
-    if compiled.positions is None:
-        return values
-    return tuple(values[name] for name in compiled.positions)
-
-
 # Built once: statement construction costs more than running them on the chat path.
-_BUMP = _DriverWrite(
+_BUMP = PreparedWrite(
     update(RoomCounter)
     .where(RoomCounter.session_id == bindparam("room"))
     .values(last_seq=RoomCounter.last_seq + bindparam("count"))
     .returning(RoomCounter.last_seq)
 )
-_INSERT_EVENT = _DriverWrite(
+_INSERT_EVENT = PreparedWrite(
     insert(RoomEvent),
     ("session_id", "seq", "type", "payload", "user_id", "created_at", "audience", "hidden"),
 )

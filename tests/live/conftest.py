@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
 from meeting.clock import FrozenClock
 from meeting.config import Settings
 from meeting.db import SessionFactory, transaction
 from meeting.enums import Role
+from meeting.live.rooms import RoomInfo
+from meeting.program.models import Session
 from tests.conftest import import_document, missing_service
 from tests.factories import make_program, make_user
 from tests.servers import login_cookie, thread_server
@@ -25,6 +28,15 @@ def redis_url() -> str:
     if not url:
         missing_service(f"the Redis tests need {REDIS_ENV} (e.g. redis://127.0.0.1:6379/0)")
     return url
+
+
+@pytest.fixture
+def plenary_room(db_factory: SessionFactory) -> RoomInfo:
+    """The sample program imported; its plenary session's room."""
+    import_document(db_factory, make_program())
+    with transaction(db_factory) as db:
+        s = db.scalars(select(Session).where(Session.code == "PLEN-01")).one()
+        return RoomInfo(s.id, s.code, s.title, s.start_at, s.end_at)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event
 
 from meeting.broker.memory import MemoryBroker
 from meeting.clock import FrozenClock
@@ -14,9 +14,7 @@ from meeting.db import SessionFactory, transaction
 from meeting.live.events import NewEvent, NumberedEvent, append_events
 from meeting.live.hub import LiveRoom, RoomHub
 from meeting.live.rooms import RoomInfo
-from meeting.program.models import Session
-from tests.conftest import NOW, import_document
-from tests.factories import make_program
+from tests.conftest import NOW
 from tests.live.test_hub import Socket
 from tests.loops import run_in_own_loop
 
@@ -24,13 +22,6 @@ pytestmark = pytest.mark.integration
 
 WAIT = 0.5
 """The hub's gap wait here: long, so that a slow machine's timers cannot blur the steps."""
-
-
-def _plenary(db_factory: SessionFactory) -> RoomInfo:
-    import_document(db_factory, make_program())
-    with transaction(db_factory) as db:
-        s = db.scalars(select(Session).where(Session.code == "PLEN-01")).one()
-        return RoomInfo(s.id, s.code, s.title, s.start_at, s.end_at)
 
 
 def _store(db_factory: SessionFactory, info: RoomInfo, count: int) -> list[NumberedEvent]:
@@ -57,9 +48,9 @@ def _message(stored: NumberedEvent) -> str:
 
 
 def test_a_gap_the_broker_never_closes_is_read_from_the_database(
-    db_factory: SessionFactory,
+    db_factory: SessionFactory, plenary_room: RoomInfo
 ) -> None:
-    info = _plenary(db_factory)
+    info = plenary_room
 
     async def scenario() -> tuple[list[str], list[str]]:
         broker = MemoryBroker()
@@ -76,9 +67,9 @@ def test_a_gap_the_broker_never_closes_is_read_from_the_database(
 
 
 def test_a_gap_the_broker_closes_in_time_costs_no_database_read(
-    engine: Engine, db_factory: SessionFactory
+    engine: Engine, db_factory: SessionFactory, plenary_room: RoomInfo
 ) -> None:
-    info = _plenary(db_factory)
+    info = plenary_room
     reads: list[int] = []
 
     async def scenario() -> tuple[list[str], list[str]]:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event
 
 from meeting.broker.memory import MemoryBroker
 from meeting.clock import FrozenClock
@@ -15,9 +15,7 @@ from meeting.live.connection import Connection, Member
 from meeting.live.events import append_event
 from meeting.live.hub import RoomHub
 from meeting.live.rooms import RoomInfo
-from meeting.program.models import Session
-from tests.conftest import NOW, import_document
-from tests.factories import make_program
+from tests.conftest import NOW
 from tests.live.test_hub import Socket
 from tests.loops import run_in_own_loop
 
@@ -25,12 +23,9 @@ pytestmark = pytest.mark.integration
 
 
 def test_a_join_storm_reads_the_room_once_until_something_happens(
-    engine: Engine, db_factory: SessionFactory
+    engine: Engine, db_factory: SessionFactory, plenary_room: RoomInfo
 ) -> None:
-    import_document(db_factory, make_program())
-    with transaction(db_factory) as db:
-        plenary = db.scalars(select(Session).where(Session.code == "PLEN-01")).one()
-        info = RoomInfo(plenary.id, plenary.code, plenary.title, plenary.start_at, plenary.end_at)
+    info = plenary_room
     reads: list[int] = []
     event.listen(engine, "begin", lambda _conn: reads.append(1))
 
