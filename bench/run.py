@@ -9,7 +9,9 @@ bench/results/latest.json. Everything listens on 127.0.0.1 only.
 
 Settings (short, so the whole run stays near ten minutes on two cores) are the constants
 below; MEETING_BENCH_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/postgres) adds
-the import and HTTP figures on PostgreSQL, in a database `meeting_bench` dropped after.
+the import and HTTP figures on PostgreSQL, in a database `meeting_bench` dropped after, and
+moves W5 there (several workers are meant to run on PostgreSQL). Every figure and its
+ceiling take turns, run by run, so both come from the same moments of a shared machine.
 """
 
 # ruff: noqa: S603, S607 (the bench starts its own commands: this interpreter, wrk)
@@ -43,6 +45,7 @@ from rich.table import Table
 from sqlalchemy import Engine, insert, make_url, select, text
 
 from bench import load, ws_load
+from bench.side_by_side import Probe, side_by_side
 from meeting.accounts.models import User
 from meeting.accounts.passwords import hash_password
 from meeting.agenda.models import AgendaEntry
@@ -322,18 +325,15 @@ def room_and_clock() -> tuple[str, datetime, date]:
 # --- HTTP ----------------------------------------------------------------------------------
 
 
-def median_rps(
-    url: str, tmp: Path, *, headers: tuple[str, ...] = (), warm: bool = True
-) -> dict[str, Any]:
-    if warm:
-        load.run_wrk(url, seconds=WARM_SECONDS, headers=headers)
-    runs = [load.run_wrk(url, seconds=RUN_SECONDS, headers=headers) for _ in range(RUNS)]
-    return {
-        "median": statistics.median(r.requests_per_s for r in runs),
-        "runs": [r.requests_per_s for r in runs],
-        "errors": sum(r.errors for r in runs),
-        "p99_ms": statistics.median(r.p99_ms for r in runs),
-    }
+def compared(project: Probe, bare: Probe) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A project figure and its ceiling, taking turns run by run."""
+    taken = side_by_side(
+        {"project": project, "bare": bare},
+        runs=RUNS,
+        seconds=RUN_SECONDS,
+        warm_seconds=WARM_SECONDS,
+    )
+    return taken["project"], taken["bare"]
 
 
 def after_a_change(base: str, tokens: list[str], tmp: Path, change: Callable[[], None]) -> None:
@@ -352,23 +352,16 @@ def after_a_change(base: str, tokens: list[str], tmp: Path, change: Callable[[],
     time.sleep(2 * POLL_SECONDS)  # the server's watcher has followed it by now
 
 
-def cold_feed_rps(base: str, tokens: list[str], tmp: Path) -> dict[str, Any]:
-    """Each request a feed never rendered before, right after a change; 3 disjoint sets."""
-    runs = []
-    requests = []
-    for run in range(RUNS):
+def cold_feeds(base: str, tokens: list[str], tmp: Path) -> Probe:
+    """Each request a feed never rendered before, right after a change; disjoint sets."""
+
+    def paths(run: int) -> Path:
         chosen = tokens[1000 + run * COLD_TOKENS_PER_RUN : 1000 + (run + 1) * COLD_TOKENS_PER_RUN]
-        paths = tmp / f"cold-{run}.txt"
-        paths.write_text("".join(f"/feeds/{t}.ics\n" for t in chosen))
-        result = load.run_wrk(base + "/", seconds=RUN_SECONDS, paths_file=paths, script_dir=tmp)
-        runs.append(result.requests_per_s)
-        requests.append(result.requests)
-    return {
-        "median": statistics.median(runs),
-        "runs": runs,
-        "requests": requests,
-        "all_cold": max(requests) <= COLD_TOKENS_PER_RUN,
-    }
+        listed = tmp / f"cold-{run}.txt"
+        listed.write_text("".join(f"/feeds/{t}.ics\n" for t in chosen))
+        return listed
+
+    return Probe(base + "/", paths=paths, script_dir=tmp, warm=False)
 
 
 def save_bodies(base: str, token: str, day: date, folder: Path) -> dict[str, str]:
@@ -391,100 +384,69 @@ def save_bodies(base: str, token: str, day: date, folder: Path) -> dict[str, str
 
 def http_figures(
     base: str,
-    ceiling: dict[str, dict[str, Any]],
+    bare: str,
     tokens: list[str],
     tmp: Path,
     label: str,
     day: date,
     change: Callable[[], None],
 ) -> list[Row]:
+    """H1-H5, each against its ceiling on the bare server, taking turns run by run."""
     token = tokens[0]
     feed = f"{base}/feeds/{token}.ics"
     etag = httpx.get(feed, timeout=60).headers["etag"]
     if httpx.get(feed, headers={"If-None-Match": etag}, timeout=60).status_code != NOT_MODIFIED:
         raise RuntimeError("the feed does not answer a matching If-None-Match with 304")
-    rows = []
-    h1 = median_rps(feed, tmp, headers=(f"If-None-Match: {etag}",))
-    rows.append(
-        ratio_row(
-            f"H1{label}",
-            "feed conditional GET → 304",
-            h1["median"],
-            ceiling["304"]["median"],
-            0.7,
-            "req/s",
-            **h1,
+    rows: list[Row] = []
+
+    def row(key: str, figure: str, project: Probe, ceiling: Probe, minimum: float) -> None:
+        mine, its = compared(project, ceiling)
+        rows.append(
+            ratio_row(
+                f"{key}{label}",
+                figure,
+                mine["median"],
+                its["median"],
+                minimum,
+                "req/s",
+                **mine,
+                ceiling_runs=its["runs"],
+            )
         )
+
+    bare_feed = Probe(f"{bare}/body/feed")
+    row(
+        "H1",
+        "feed conditional GET → 304",
+        Probe(feed, headers=(f"If-None-Match: {etag}",)),
+        Probe(f"{bare}/304", headers=(f"If-None-Match: {_ceiling_etag()}",)),
+        0.7,
     )
-    h2 = median_rps(feed, tmp)
-    rows.append(
-        ratio_row(
-            f"H2{label}",
-            "feed 200, unchanged since last render",
-            h2["median"],
-            ceiling["feed"]["median"],
-            0.5,
-            "req/s",
-            **h2,
-        )
-    )
+    row("H2", "feed 200, unchanged since last render", Probe(feed), bare_feed, 0.5)
     after_a_change(base, tokens, tmp, change)
-    h3 = cold_feed_rps(base, tokens, tmp)
-    rows.append(
-        ratio_row(
-            f"H3{label}",
-            "feed 200, first render (cold)",
-            h3["median"],
-            ceiling["feed"]["median"],
-            0.1,
-            "req/s",
-            **h3,
-        )
-    )
+    row("H3", "feed 200, first render (cold)", cold_feeds(base, tokens, tmp), bare_feed, 0.1)
+    rows[-1].details["all_cold"] = max(rows[-1].details["requests"]) <= COLD_TOKENS_PER_RUN
     for name, path in (
         ("program_ics", "/program.ics"),
         ("schedule_xml", "/schedule.xml"),
         ("schedule_json", "/schedule.json"),
     ):
-        h4 = median_rps(base + path, tmp)
-        rows.append(
-            ratio_row(f"H4{label}", path, h4["median"], ceiling[name]["median"], 0.5, "req/s", **h4)
-        )
-    h5 = median_rps(f"{base}/program?day={day.isoformat()}&tz={FAR_ZONE}", tmp)
-    rows.append(
-        ratio_row(
-            f"H5{label}",
-            f"/program?day=…&tz={FAR_ZONE}",
-            h5["median"],
-            ceiling["program_page"]["median"],
-            0.5,
-            "req/s",
-            **h5,
-        )
+        row("H4", path, Probe(base + path), Probe(f"{bare}/body/{name}"), 0.5)
+    row(
+        "H5",
+        f"/program?day=…&tz={FAR_ZONE}",
+        Probe(f"{base}/program?day={day.isoformat()}&tz={FAR_ZONE}"),
+        Probe(f"{bare}/page"),
+        0.5,
     )
-    h5 = median_rps(f"{base}/api/sessions", tmp)
-    rows.append(
-        ratio_row(
-            f"H5{label}",
-            "/api/sessions",
-            h5["median"],
-            ceiling["api_sessions"]["median"],
-            0.5,
-            "req/s",
-            **h5,
-        )
+    row(
+        "H5",
+        "/api/sessions",
+        Probe(f"{base}/api/sessions"),
+        Probe(f"{bare}/body/api_sessions"),
+        0.5,
     )
     return rows
-
-
-def ceiling_figures(base: str, tmp: Path) -> dict[str, dict[str, Any]]:
-    figures = {
-        "304": median_rps(f"{base}/304", tmp, headers=(f"If-None-Match: {_ceiling_etag()}",))
-    }
-    for name in ("feed", "program_ics", "schedule_xml", "schedule_json", "api_sessions"):
-        figures[name] = median_rps(f"{base}/body/{name}", tmp)
-    figures["program_page"] = median_rps(f"{base}/page", tmp)
-    return figures
 
 
 def _ceiling_etag() -> str:
@@ -547,18 +509,27 @@ def climber(
     )
 
 
-def w5_figure(env: dict[str, str], tmp: Path, code: str, user_ids: list[int]) -> Row:
+def w5_figure(env: dict[str, str], tmp: Path, code: str, user_ids: list[int], label: str) -> Row:
     """W5: one room of 1,000 split across 2 workers sharing a Redis broker, against one
     worker in-process climbing beside it, run by run (the two maxima are compared under the
     same moments of a shared machine, as project and bare are). Each server has its own
     copy of the database, so neither hears the other's chat."""
+    with database_copy(env["MEETING_DATABASE_URL"], tmp) as copy:
+        copy_env = {**env, "MEETING_DATABASE_URL": copy}
+        return _w5_figure(env, copy_env, tmp, code, user_ids, label)
+
+
+def _w5_figure(
+    env: dict[str, str],
+    copy_env: dict[str, str],
+    tmp: Path,
+    code: str,
+    user_ids: list[int],
+    label: str,
+) -> Row:
     redis_url = os.environ.get("MEETING_BENCH_REDIS_URL", DEFAULT_REDIS_URL)
     size = WS_SIZES[0]
-    redis_env = {
-        **env,
-        "MEETING_BROKER_URL": redis_url,
-        "MEETING_DATABASE_URL": copy_sqlite(env["MEETING_DATABASE_URL"], tmp / "w5.sqlite3"),
-    }
+    redis_env = {**copy_env, "MEETING_BROKER_URL": redis_url}
     cookies = [session_cookie(u) for u in user_ids[:size]]
     warm = [session_cookie(u) for u in user_ids[-WARM_MEMBERS:]]
     climbs: dict[str, ws_load.Climber] = {}
@@ -579,7 +550,7 @@ def w5_figure(env: dict[str, str], tmp: Path, code: str, user_ids: list[int]) ->
     one, redis = climbs["one"].best, climbs["redis"].best
     console.print(f"  ws redis x2 {size}: best {redis:,.0f}/s; 1 worker beside it {one:,.0f}/s")
     return ratio_row(
-        "W5",
+        f"W5{label}",
         f"Redis broker, 2 workers, one room of {size}: deliveries/s vs 1 worker in-process",
         redis,
         one,
@@ -590,14 +561,20 @@ def w5_figure(env: dict[str, str], tmp: Path, code: str, user_ids: list[int]) ->
     )
 
 
-def copy_sqlite(url: str, target: Path) -> str:
-    """A consistent copy of a SQLite database (the backup API), as a URL."""
-    source = make_url(url).database
-    if source is None:
-        raise ValueError(f"not a SQLite file URL: {url}")
-    with sqlite3.connect(source) as original, sqlite3.connect(target) as copy:
-        original.backup(copy)
-    return f"sqlite:///{target}"
+@contextmanager
+def database_copy(url: str, tmp: Path) -> Iterator[str]:
+    """A consistent copy of the bench database, as a URL: a file made with SQLite's backup
+    API, or a PostgreSQL database made from it as a template (dropped afterwards)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        target = tmp / "copy.sqlite3"
+        with sqlite3.connect(str(parsed.database)) as original, sqlite3.connect(target) as copy:
+            original.backup(copy)
+        yield f"sqlite:///{target}"
+        return
+    name = f"{parsed.database}_copy"
+    with postgres_database(url, name, template=str(parsed.database)) as copy_url:
+        yield copy_url
 
 
 def ws_figures(
@@ -701,19 +678,23 @@ def machine() -> dict[str, Any]:
 
 
 @contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    admin = make_url(admin_url).set(drivername="postgresql+psycopg")
-    engine = create_db_engine(
-        admin.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
-    )
+def postgres_database(
+    server_url: str, name: str = BENCH_DATABASE, template: str | None = None
+) -> Iterator[str]:
+    """A fresh database `name` on the server of `server_url` (a copy of `template` when
+    given), as a URL; dropped afterwards."""
+    server = make_url(server_url).set(drivername="postgresql+psycopg")
+    admin = server.set(database="postgres").render_as_string(hide_password=False)
+    engine = create_db_engine(admin, isolation_level="AUTOCOMMIT")
+    copy_of = f" TEMPLATE {template}" if template else ""
     with engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
-        conn.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}{copy_of}"))
     try:
-        yield admin.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+        yield server.set(database=name).render_as_string(hide_password=False)
     finally:
         with engine.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         engine.dispose()
 
 
@@ -733,9 +714,12 @@ def bench_database(
     tmp: Path,
     program: Path,
     changed: Path,
-    ceiling: dict[str, Any] | None,
+    *,
     with_ws: bool,
-) -> tuple[list[Row], dict[str, Any] | None]:
+    with_w5: bool,
+) -> list[Row]:
+    """The figures on one database: imports, HTTP, then (`with_ws`) W1-W4 and (`with_w5`)
+    W5, and on SQLite H6."""
     label = "" if kind == "sqlite" else " pg"
     env = {
         "MEETING_DATABASE_URL": url,
@@ -778,21 +762,17 @@ def bench_database(
     env["MEETING_CLOCK_START"] = clock.isoformat()
     bodies = tmp / "bodies"
     with meeting_server(env, tmp / f"serve-{kind}.log") as project:
-        if ceiling is None:
+        if not bodies.exists():  # the bare server serves the first database's bodies
             save_bodies(project[0], tokens[0], day, bodies)
             sizes = {p.stem: p.stat().st_size for p in bodies.glob("*.body")}
             console.print(f"    body sizes: {sizes}")
         with ceiling_server(bodies, tmp / "ceiling.log") as bare:
-            if ceiling is None:
-                done = step("bare ceiling: HTTP (1 worker)")
-                ceiling = ceiling_figures(bare[0], tmp)
-                done()
-            done = step(f"{kind}: HTTP figures (1 worker)")
+            done = step(f"{kind}: HTTP figures (1 worker), project and bare taking turns")
 
             def change() -> None:
                 timed_cli(["import", str(tmp / "changed-again.yaml")], env)
 
-            rows += http_figures(project[0], ceiling, tokens, tmp, label, day, change)
+            rows += http_figures(project[0], bare[0], tokens, tmp, label, day, change)
             done()
     if with_ws:
         for size in WS_SIZES:
@@ -803,34 +783,42 @@ def bench_database(
             ):
                 rows += ws_figures(project, bare, code, user_ids, size)
             done()
+    if with_w5:
         done = step(f"{kind}: W5, Redis broker and 2 workers, beside 1 worker in-process")
-        rows.append(w5_figure(env, tmp, code, user_ids))
+        rows.append(w5_figure(env, tmp, code, user_ids, label))
         done()
     if kind == "sqlite":
-        done = step("H6: 2 workers, /api/sessions and its bare body")
-        with (
-            meeting_server(env, tmp / "serve-2.log", workers=2) as project2,
-            ceiling_server(bodies, tmp / "ceiling-2.log", workers=2) as bare2,
-        ):
-            p2 = median_rps(project2[0] + "/api/sessions", tmp)
-            b2 = median_rps(bare2[0] + "/body/api_sessions", tmp)
-        p1 = next(r for r in rows if r.figure == "/api/sessions")
-        project_speedup = p2["median"] / p1.value if p1.value else 0.0
-        bare_speedup = b2["median"] / (ceiling["api_sessions"]["median"] or 1.0)
-        rows.append(
-            ratio_row(
-                "H6",
-                "2 workers vs 1: speed-up on /api/sessions",
-                project_speedup,
-                bare_speedup,
-                0.8,
-                "x",
-                project_2=p2,
-                bare_2=b2,
-            )
-        )
+        done = step("H6: /api/sessions on 1 and 2 workers, project and bare taking turns")
+        rows.append(h6_figure(env, bodies, tmp))
         done()
-    return rows, ceiling
+    return rows
+
+
+def h6_figure(env: dict[str, str], bodies: Path, tmp: Path) -> Row:
+    """H6: the speed-up from a second worker, project against bare; all four servers take
+    turns run by run, so both speed-ups come from the same moments."""
+    with (
+        meeting_server(env, tmp / "serve-h6-1.log") as (project_1, _),
+        ceiling_server(bodies, tmp / "ceiling-h6-1.log") as (bare_1, _),
+        meeting_server(env, tmp / "serve-h6-2.log", workers=2) as (project_2, _),
+        ceiling_server(bodies, tmp / "ceiling-h6-2.log", workers=2) as (bare_2, _),
+    ):
+        taken = side_by_side(
+            {
+                "project_1": Probe(f"{project_1}/api/sessions"),
+                "bare_1": Probe(f"{bare_1}/body/api_sessions"),
+                "project_2": Probe(f"{project_2}/api/sessions"),
+                "bare_2": Probe(f"{bare_2}/body/api_sessions"),
+            },
+            runs=RUNS,
+            seconds=RUN_SECONDS,
+            warm_seconds=WARM_SECONDS,
+        )
+    project = taken["project_2"]["median"] / taken["project_1"]["median"]
+    bare = taken["bare_2"]["median"] / taken["bare_1"]["median"]
+    return ratio_row(
+        "H6", "2 workers vs 1: speed-up on /api/sessions", project, bare, 0.8, "x", **taken
+    )
 
 
 def print_table(rows: list[Row], meta: dict[str, Any]) -> None:
@@ -884,22 +872,23 @@ def main() -> None:
         )
         changed_program(changed)
         changed_program(tmp / "changed-again.yaml", CHANGES + 1)
-        sqlite_rows, ceiling = bench_database(
+        postgres_server = os.environ.get("MEETING_BENCH_POSTGRES_URL")
+        # W5 runs where several workers are meant to run: on PostgreSQL (SQLite serialises
+        # their writers through a file lock), or on SQLite when no PostgreSQL is given.
+        rows += bench_database(
             "sqlite",
             f"sqlite:///{tmp / 'bench.sqlite3'}",
             tmp,
             program,
             changed,
-            None,
             with_ws=True,
+            with_w5=not postgres_server,
         )
-        rows += sqlite_rows
-        if admin := os.environ.get("MEETING_BENCH_POSTGRES_URL"):
-            with postgres_database(admin) as url:
-                pg_rows, _ = bench_database(
-                    "postgresql", url, tmp, program, changed, ceiling, with_ws=False
+        if postgres_server:
+            with postgres_database(postgres_server) as url:
+                rows += bench_database(
+                    "postgresql", url, tmp, program, changed, with_ws=False, with_w5=True
                 )
-                rows += pg_rows
     meta = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
