@@ -325,15 +325,9 @@ def room_and_clock() -> tuple[str, datetime, date]:
 # --- HTTP ----------------------------------------------------------------------------------
 
 
-def compared(project: Probe, bare: Probe) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A project figure and its ceiling, taking turns run by run."""
-    taken = side_by_side(
-        {"project": project, "bare": bare},
-        runs=RUNS,
-        seconds=RUN_SECONDS,
-        warm_seconds=WARM_SECONDS,
-    )
-    return taken["project"], taken["bare"]
+def taking_turns(probes: dict[str, Probe]) -> dict[str, dict[str, Any]]:
+    """Each probe's figure, the probes taking turns run by run (`RUNS` runs each)."""
+    return side_by_side(probes, runs=RUNS, seconds=RUN_SECONDS, warm_seconds=WARM_SECONDS)
 
 
 def after_a_change(base: str, tokens: list[str], tmp: Path, change: Callable[[], None]) -> None:
@@ -400,7 +394,8 @@ def http_figures(
     rows: list[Row] = []
 
     def row(key: str, figure: str, project: Probe, ceiling: Probe, minimum: float) -> None:
-        mine, its = compared(project, ceiling)
+        taken = taking_turns({"project": project, "bare": ceiling})
+        mine, its = taken["project"], taken["bare"]
         rows.append(
             ratio_row(
                 f"{key}{label}",
@@ -514,29 +509,20 @@ def w5_figure(env: dict[str, str], tmp: Path, code: str, user_ids: list[int], la
     worker in-process climbing beside it, run by run (the two maxima are compared under the
     same moments of a shared machine, as project and bare are). Each server has its own
     copy of the database, so neither hears the other's chat."""
-    with database_copy(env["MEETING_DATABASE_URL"], tmp) as copy:
-        copy_env = {**env, "MEETING_DATABASE_URL": copy}
-        return _w5_figure(env, copy_env, tmp, code, user_ids, label)
-
-
-def _w5_figure(
-    env: dict[str, str],
-    copy_env: dict[str, str],
-    tmp: Path,
-    code: str,
-    user_ids: list[int],
-    label: str,
-) -> Row:
     redis_url = os.environ.get("MEETING_BENCH_REDIS_URL", DEFAULT_REDIS_URL)
     size = WS_SIZES[0]
-    redis_env = {**copy_env, "MEETING_BROKER_URL": redis_url}
     cookies = [session_cookie(u) for u in user_ids[:size]]
     warm = [session_cookie(u) for u in user_ids[-WARM_MEMBERS:]]
     climbs: dict[str, ws_load.Climber] = {}
     joined: list[Joined] = []
     with (
+        database_copy(env["MEETING_DATABASE_URL"], tmp) as copy,
         meeting_server(env, tmp / "serve-w5-one.log") as (one_base, one_pid),
-        meeting_server(redis_env, tmp / "serve-w5-redis.log", workers=2) as (base, pid),
+        meeting_server(
+            {**env, "MEETING_DATABASE_URL": copy, "MEETING_BROKER_URL": redis_url},
+            tmp / "serve-w5-redis.log",
+            workers=2,
+        ) as (base, pid),
     ):
         try:
             joined.append(join_crowd(room_url(one_base, code), one_base, cookies, one_pid, warm))
@@ -803,16 +789,13 @@ def h6_figure(env: dict[str, str], bodies: Path, tmp: Path) -> Row:
         meeting_server(env, tmp / "serve-h6-2.log", workers=2) as (project_2, _),
         ceiling_server(bodies, tmp / "ceiling-h6-2.log", workers=2) as (bare_2, _),
     ):
-        taken = side_by_side(
+        taken = taking_turns(
             {
                 "project_1": Probe(f"{project_1}/api/sessions"),
                 "bare_1": Probe(f"{bare_1}/body/api_sessions"),
                 "project_2": Probe(f"{project_2}/api/sessions"),
                 "bare_2": Probe(f"{bare_2}/body/api_sessions"),
-            },
-            runs=RUNS,
-            seconds=RUN_SECONDS,
-            warm_seconds=WARM_SECONDS,
+            }
         )
     project = taken["project_2"]["median"] / taken["project_1"]["median"]
     bare = taken["bare_2"]["median"] / taken["bare_1"]["median"]
