@@ -8,12 +8,16 @@ the figure it is compared with. Nothing here touches a database.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import json
 import os
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import redis.asyncio
 import uvicorn
 from jinja2 import Environment
 from starlette.applications import Starlette
@@ -25,6 +29,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from meeting.serving import raise_file_limit
 
 BODIES_ENV = "BENCH_BODIES_DIR"
+RELAY_ENV = "BENCH_CEILING_REDIS_URL"
+"""When set, `/ws` relays every chat frame through this Redis (W5's bare ceiling): each
+worker hears every frame once and sends it to its own sockets, as the project's hub does."""
+RELAY_CHANNEL = "bench-ceiling-room"
 ETAG = '"bench-ceiling"'
 MEDIA_TYPES = {
     "feed": "text/calendar; charset=utf-8",
@@ -54,6 +62,70 @@ def _rows(count: int) -> list[dict[str, object]]:
     ]
 
 
+class BareRoom:
+    """Bare broadcast: every text frame goes to every open socket, nothing stored. With a
+    `relay` each frame goes through Redis first, and every worker sends what it hears there
+    to its own sockets."""
+
+    def __init__(self, relay: redis.asyncio.Redis | None) -> None:
+        self.clients: set[WebSocket] = set()
+        self.relay = relay
+        self.event_ids = itertools.count(1)
+        self.snapshot = json.dumps(
+            {"type": "snapshot", "last_event_id": 0, "chat": [], "presence": {}}
+        )
+
+    async def serve(self, websocket: WebSocket) -> None:
+        await websocket.accept()
+        self.clients.add(websocket)
+        await websocket.send_text(self.snapshot)
+        try:
+            while True:
+                text = json.loads(await websocket.receive_text()).get("text", "")
+                frame = json.dumps(
+                    {
+                        "type": "chat",
+                        "id": next(self.event_ids),
+                        "at": time.time(),
+                        "user": {"id": 0, "name": "Bench"},
+                        "text": text,
+                    }
+                )
+                if self.relay is None:
+                    await self.broadcast(frame)
+                else:
+                    await self.relay.publish(RELAY_CHANNEL, frame)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.clients.discard(websocket)
+
+    async def broadcast(self, frame: str) -> None:
+        for client in list(self.clients):
+            try:
+                await client.send_text(frame)
+            except (WebSocketDisconnect, RuntimeError):
+                self.clients.discard(client)
+
+    @asynccontextmanager
+    async def relaying(self, _app: Starlette) -> AsyncIterator[None]:
+        """The app's lifespan: hear the relay while serving."""
+        if self.relay is None:
+            yield
+            return
+        async with self.relay.pubsub() as pubsub:
+            await pubsub.subscribe(RELAY_CHANNEL)
+            listener = asyncio.create_task(self._listen(pubsub))
+            yield
+            listener.cancel()
+        await self.relay.aclose()
+
+    async def _listen(self, pubsub: redis.asyncio.client.PubSub) -> None:
+        async for message in pubsub.listen():
+            if message["type"] == "message":
+                await self.broadcast(message["data"])
+
+
 def create_app() -> Starlette:
     folder = Path(os.environ[BODIES_ENV])
     bodies = {path.stem: path.read_bytes() for path in folder.glob("*.body")}
@@ -61,9 +133,8 @@ def create_app() -> Starlette:
     page_size = len(bodies.get("program_page", b"x" * 100_000))
     one_row = len(template.render(rows=_rows(2))) - len(template.render(rows=_rows(1)))
     rows = _rows(max(1, (page_size - len(template.render(rows=[]))) // max(1, one_row)))
-    clients: set[WebSocket] = set()
-    event_ids = itertools.count(1)
-    snapshot = json.dumps({"type": "snapshot", "last_event_id": 0, "chat": [], "presence": {}})
+    relay_url = os.environ.get(RELAY_ENV)
+    room = BareRoom(redis.asyncio.from_url(relay_url, decode_responses=True) if relay_url else None)
 
     async def conditional(request: Request) -> Response:
         if request.headers.get("if-none-match") == ETAG:
@@ -77,41 +148,15 @@ def create_app() -> Starlette:
     async def page(_request: Request) -> Response:
         return HTMLResponse(template.render(rows=rows))
 
-    async def room(websocket: WebSocket) -> None:
-        """Bare broadcast: every text frame goes to every open socket, nothing stored."""
-        await websocket.accept()
-        clients.add(websocket)
-        await websocket.send_text(snapshot)
-        try:
-            while True:
-                text = json.loads(await websocket.receive_text()).get("text", "")
-                frame = json.dumps(
-                    {
-                        "type": "chat",
-                        "id": next(event_ids),
-                        "at": time.time(),
-                        "user": {"id": 0, "name": "Bench"},
-                        "text": text,
-                    }
-                )
-                for client in list(clients):
-                    try:
-                        await client.send_text(frame)
-                    except (WebSocketDisconnect, RuntimeError):
-                        clients.discard(client)
-        except WebSocketDisconnect:
-            pass
-        finally:
-            clients.discard(websocket)
-
     return Starlette(
+        lifespan=room.relaying,
         routes=[
             Route("/api/meetings", body_ok),
             Route("/304", conditional),
             Route("/body/{name}", body),
             Route("/page", page),
-            WebSocketRoute("/ws", room),
-        ]
+            WebSocketRoute("/ws", room.serve),
+        ],
     )
 
 

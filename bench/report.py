@@ -11,6 +11,8 @@ SMALL_RATIO = 0.2
 """Ratios below this get a third decimal (0.097 is not 0.10 against a 0.1 budget)."""
 WHOLE_FROM = 100
 """Figures this large are shown without decimals."""
+PASS_WORDS = {True: "pass", False: "**FAIL**", None: "—"}
+"""A row's pass column; None is a row shown for context, with no budget."""
 
 
 def _number(value: float | None, units: str = "") -> str:
@@ -41,7 +43,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {row['key']} | {row['figure']} | {_number(row['value'], row['units'])} | "
             f"{_number(row['ceiling'])} | "
             f"{_ratio(row['ratio'])} | "
-            f"{row['budget']} | {'pass' if row['passed'] else '**FAIL**'} |"
+            f"{row['budget']} | {PASS_WORDS[row['passed']]} |"
         )
     return "\n".join(lines)
 

@@ -24,6 +24,7 @@ from meeting.program.importer import ImportSummary, import_program
 from tests.factories import make_program
 
 POSTGRES_ENV = "MEETING_TEST_POSTGRES_URL"
+REDIS_ENV = "MEETING_TEST_REDIS_URL"
 TEST_DATABASE = f"meeting_test_{os.getpid()}"  # one per run: parallel runs never collide
 NOW = datetime(2020, 12, 5, 18, 20, tzinfo=UTC)
 
@@ -41,6 +42,14 @@ def postgres_admin_url() -> str | None:
         return None
     parsed = make_url(url)
     return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        missing_service(f"the Redis tests need {REDIS_ENV} (e.g. redis://127.0.0.1:6379/0)")
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,19 +14,9 @@ from meeting.db import SessionFactory, transaction
 from meeting.enums import Role
 from meeting.live.rooms import RoomInfo
 from meeting.program.models import Session
-from tests.conftest import import_document, missing_service
+from tests.conftest import import_document
 from tests.factories import make_program, make_user
 from tests.servers import login_cookie, thread_server
-
-REDIS_ENV = "MEETING_TEST_REDIS_URL"
-
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get(REDIS_ENV)
-    if not url:
-        missing_service(f"the Redis tests need {REDIS_ENV} (e.g. redis://127.0.0.1:6379/0)")
-    return url
 
 
 @pytest.fixture
