@@ -34,7 +34,7 @@ def next_message(pubsub: PubSub) -> str:
 
 def test_bare_room_relays_every_frame_through_redis(redis_url: str, tmp_path: Path) -> None:
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    heard = client.pubsub(ignore_subscribe_messages=True)
+    heard = client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
     heard.subscribe(RELAY_CHANNEL)
     with (
         ceiling_server(tmp_path, tmp_path / "ceiling.log", relay=redis_url) as (base, _pid),
