@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -118,6 +119,8 @@ class BareRoom:
             listener = asyncio.create_task(self._listen(pubsub))
             yield
             listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
         await self.relay.aclose()
 
     async def _listen(self, pubsub: redis.asyncio.client.PubSub) -> None:
