@@ -19,7 +19,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import redis.asyncio
-import uvicorn
 from jinja2 import Environment
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -27,7 +26,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from meeting.serving import raise_file_limit
+from meeting.serving import serve_app
 
 BODIES_ENV = "BENCH_BODIES_DIR"
 RELAY_ENV = "BENCH_CEILING_REDIS_URL"
@@ -168,23 +167,16 @@ async def body_ok(_request: Request) -> Response:
 
 
 def main() -> None:
-    """`python -m bench.ceiling --workers N --port P`: `meeting serve`'s uvicorn settings."""
+    """`python -m bench.ceiling --workers N --port P`: served as `meeting serve` serves."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--port", type=int, required=True)
     arguments = parser.parse_args()
-    port, workers = arguments.port, arguments.workers
-    raise_file_limit()
-    uvicorn.run(
-        "bench.ceiling:create_app",
-        factory=True,
+    serve_app(
         host="127.0.0.1",
-        port=port,
-        workers=workers,
-        proxy_headers=False,
-        ws_per_message_deflate=False,
-        ws_max_size=65_536,
-        log_level="info",
+        port=arguments.port,
+        workers=arguments.workers,
+        app="bench.ceiling:create_app",
     )
 
 

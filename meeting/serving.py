@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import resource
 import sys
+from typing import Any
 
 import uvicorn
 
 from meeting.app import create_app
 from meeting.config import Settings
+from meeting.worker_pool import PortInUse, run_pool
 
 SWITCH_INTERVAL_S = 0.001
 """How long a thread may hold the GIL while another waits (Python's default is 5 ms). Live
@@ -40,16 +42,29 @@ def raise_file_limit() -> int:
     return soft
 
 
-def serve_app(*, host: str, port: int, workers: int) -> None:
+UVICORN_SETTINGS: dict[str, Any] = {
+    "factory": True,
+    "proxy_headers": False,
+    "ws_per_message_deflate": False,
+    "ws_max_size": WS_MAX_BYTES,
+    "log_level": "info",
+}
+"""What every `meeting serve` worker runs with (the bench's bare ceiling too)."""
+
+
+def serve_app(
+    *, host: str, port: int, workers: int, app: str = "meeting.serving:app_from_env"
+) -> None:
+    """Serve the app factory `app`: in this process, or in a pool of `workers` processes
+    that each accept on their own socket (meeting/worker_pool.py says why)."""
     raise_file_limit()
-    uvicorn.run(
-        "meeting.serving:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=False,
-        ws_per_message_deflate=False,
-        ws_max_size=WS_MAX_BYTES,
-        log_level="info",
-    )
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, **UVICORN_SETTINGS)
+        return
+    config = uvicorn.Config(app, host=host, port=port, workers=workers, **UVICORN_SETTINGS)
+    try:
+        status = run_pool(config, workers)
+    except PortInUse as error:
+        sys.exit(f"meeting serve: {error}")
+    if status:
+        sys.exit(status)
