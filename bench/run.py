@@ -19,6 +19,7 @@ ceiling take turns, run by run, so both come from the same moments of a shared m
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import json
 import os
@@ -143,9 +144,32 @@ def free_port() -> int:
         return port
 
 
+def answers(base: str) -> bool:
+    try:
+        httpx.get(f"{base}/api/meetings", timeout=2)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+def listening_sockets(port: int) -> int:
+    """TCP sockets listening on `port` (one per worker under `meeting serve --workers`)."""
+    listening, wanted = "0A", f"{port:04X}"
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                count += fields[1].rsplit(":", 1)[1] == wanted and fields[3] == listening
+    return count
+
+
 @contextmanager
-def server(command: list[str], env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
-    """Start a server on a free loopback port; yield (base URL, pid); stop it."""
+def server(
+    command: list[str], env: dict[str, str], log: Path, workers: int = 1
+) -> Iterator[tuple[str, int]]:
+    """Start a server on a free loopback port; yield (base URL, pid) once all its `workers`
+    listen (the first answers before the others have loaded the app); stop it."""
     port = free_port()
     full_env = {**os.environ, **env, "MEETING_BASE_URL": f"http://127.0.0.1:{port}"}
     with log.open("ab") as out:
@@ -159,16 +183,12 @@ def server(command: list[str], env: dict[str, str], log: Path) -> Iterator[tuple
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while True:
+        while not (answers(base) and listening_sockets(port) >= workers):
             if process.poll() is not None:
                 raise RuntimeError(f"{command} exited: {log.read_text(errors='replace')[-2000:]}")
-            try:
-                httpx.get(f"{base}/api/meetings", timeout=2)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{command} did not start {workers} listening worker(s)")
+            time.sleep(0.1)
         yield base, process.pid
     finally:
         process.terminate()
@@ -180,7 +200,7 @@ def server(command: list[str], env: dict[str, str], log: Path) -> Iterator[tuple
 
 
 def meeting_server(env: dict[str, str], log: Path, workers: int = 1) -> Any:
-    return server(["meeting", "serve", "--workers", str(workers), "--port"], env, log)
+    return server(["meeting", "serve", "--workers", str(workers), "--port"], env, log, workers)
 
 
 def ceiling_server(bodies: Path, log: Path, workers: int = 1, relay: str | None = None) -> Any:
@@ -190,6 +210,7 @@ def ceiling_server(bodies: Path, log: Path, workers: int = 1, relay: str | None 
         ["bench.ceiling", "--workers", str(workers), "--port"],
         {"BENCH_BODIES_DIR": str(bodies), **relay_env},
         log,
+        workers,
     )
 
 

@@ -22,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
+from bench.run import listening_sockets
 from meeting.app import create_app
 from meeting.clock import Clock
 from meeting.config import Settings
@@ -68,19 +69,29 @@ def thread_server(settings: Settings, clock: Clock) -> Iterator[str]:
 @contextmanager
 def process_server(env: dict[str, str], log: Path) -> Iterator[str]:
     """`python -m meeting serve` on a free port with `env` added."""
+    with served(env, log) as (base, _server):
+        yield base
+
+
+@contextmanager
+def served(
+    env: dict[str, str], log: Path, workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`python -m meeting serve --workers N` on a free port: (base URL, the process)."""
     port = free_port()
     full_env = {**os.environ, **env, "MEETING_BASE_URL": f"http://127.0.0.1:{port}"}
+    command = ["meeting", "serve", "--workers", str(workers), "--port", str(port)]
     with log.open("ab") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "meeting", "serve", "--port", str(port)],
-            env=full_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            [sys.executable, "-m", *command], env=full_env, stdout=out, stderr=subprocess.STDOUT
         )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, server, log)
-        yield base
+        deadline = time.monotonic() + 30  # the first worker answers before the others listen
+        while listening_sockets(port) < workers and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield base, server
     finally:
         server.terminate()
         try:
