@@ -1,12 +1,12 @@
 """Several uvicorn workers, each accepting on a listening socket of its own (SO_REUSEPORT).
 
-uvicorn's own `workers=N` shares one listening socket: the worker that wakes first accepts
-the whole burst waiting on it. A join storm of 1,000 WebSockets split 637 / 375 between two
-workers in one trial of nine (482 / 530 in another), and a live room is only as fast as its
-fuller worker, which runs out of CPU while the other idles. With a socket per worker bound
-with SO_REUSEPORT, Linux hashes each new connection to one of them, which spreads them
-evenly. The supervisor here does what uvicorn's does that `meeting serve` needs: start the
-workers, replace one that dies, stop them all on SIGINT or SIGTERM.
+uvicorn's own `workers=N` shares one listening socket, and whichever worker wakes first
+accepts the whole burst waiting on it. A join of 1,000 WebSockets split 637 / 375 between
+two workers in one trial of nine (412 / 600 in another), and a live room is only as fast as
+its fuller worker, which runs out of CPU while the other idles. Bound with SO_REUSEPORT, a
+socket per worker lets Linux hash each new connection to one of them: six trials stayed
+between 492 / 516 and 516 / 492. The supervisor does what uvicorn's does that `meeting
+serve` needs: start the workers, replace one that dies, stop them all on SIGINT or SIGTERM.
 """
 
 from __future__ import annotations

@@ -20,7 +20,13 @@ _PORT = click.option("--port", default=8000, show_default=True, help="Port to li
 @click.command()
 @_HOST
 @_PORT
-@click.option("--workers", default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes, each accepting on its own socket (several need Redis).",
+)
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the app with uvicorn (applies pending migrations first)."""
     from meeting.serving import serve_app
