@@ -8,7 +8,7 @@ moves the ratio as much as the code does.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,3 +61,12 @@ def summary(runs: list[load.LoadResult]) -> dict[str, Any]:
         "errors": sum(r.errors for r in runs),
         "p99_ms": statistics.median(r.p99_ms for r in runs),
     }
+
+
+def paired_ratio(figures: Sequence[float], ceilings: Sequence[float]) -> float:
+    """The median of each round's figure over the ceiling run beside it. A moment when the
+    shared machine slows falls on both runs of a round, and one such round cannot move
+    this median; it can move the ratio of two medians taken apart: an H1 whose rounds read
+    3,205 / 2,596, 3,062 / 4,659 and 5,321 / 4,728 (ratios 1.23, 0.66 and 1.13) had
+    medians 3,205 / 4,659 = 0.69."""
+    return statistics.median(f / c for f, c in zip(figures, ceilings, strict=True))

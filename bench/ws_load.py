@@ -32,7 +32,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, Protocol, cast
 from urllib.parse import urlsplit
 
 SENDER_RATE = 0.8
@@ -222,6 +222,12 @@ def summary(result: PhaseResult) -> dict[str, Any]:
     return {**result.__dict__, "lossless": result.lossless}
 
 
+class Phases(Protocol):
+    """What a climb drives: a `Crowd`, or in the bench's own tests a model of a server."""
+
+    def phase(self, rate: float, seconds: float) -> PhaseResult: ...
+
+
 @dataclass
 class Climber:
     """One server's way up `rates`: a rung holds when the median of its runs holds.
@@ -230,11 +236,14 @@ class Climber:
     run well inside the limit (p99 at most `CLEAR_P99_MS`) settles its rung alone and lets
     the climb skip the next rung (judged after all if the one above it fails). With
     `light_first`, the first rung always gets all its runs (their p99s are the light-load
-    figure). The climb ends at the first rung that does not hold; `best` is the median
+    figure). The climb ends at the first rung that does not hold, after one more rung
+    halfway between the highest rung that held and the lowest that fell: rungs 10 % apart
+    floor each figure by up to 10 %, so a ratio of two figures (W5) moved in steps of 10 %
+    around its budget; halfway rungs judge each figure to within 5 %. `best` is the median
     deliveries a second of the highest rung that held.
     """
 
-    crowd: Crowd
+    crowd: Phases
     server_pid: int
     rates: Sequence[float]
     seconds: float
@@ -249,6 +258,10 @@ class Climber:
     _skipped: int | None = None
     """The rung jumped over after a clear run (judged only if the one above it fails)."""
     _last: bool = False
+    _held: float = 0.0
+    """The highest rate that held, and the lowest that fell (for the halfway rung)."""
+    _fell: float = math.inf
+    _halved: bool = False
     _at_rung: list[PhaseResult] = field(default_factory=list)
 
     @property
@@ -279,18 +292,32 @@ class Climber:
         decided, at_rung, self._at_rung = self._rung, self._at_rung, []
         for run in self.runs[-len(at_rung) :]:
             run["rung_holds"] = holds
+        rate = self.rates[decided]
         if holds:
             self.best = max(self.best, statistics.median(r.deliveries_per_s for r in at_rung))
+            self._held = max(self._held, rate)
+        else:
+            self._fell = min(self._fell, rate)
         skipped, self._skipped = self._skipped, None
         if self._last or not holds:
             if not self._last and skipped is not None:  # the rung jumped to fell: try the one
                 self._rung, self._last = skipped, True  # skipped, and stop after it
             else:
-                self._rung = len(self.rates)
+                self._rung = self._halfway_or_end()
         elif clear and decided + 2 < len(self.rates):
             self._rung, self._skipped = decided + 2, decided + 1
         else:
             self._rung = decided + 1
+
+    def _halfway_or_end(self) -> int:
+        """The rung to run next: once, halfway between the highest rate that held and the
+        lowest that fell; then none (the end of the climb)."""
+        halfway = round((self._held + self._fell) / 2, 1)
+        if self._halved or not 0 < self._held < halfway < self._fell:
+            return len(self.rates)
+        self._halved, self._last = True, True
+        self.rates = (*self.rates, halfway)
+        return len(self.rates) - 1
 
 
 def climb(climbers: Sequence[Climber]) -> None:
