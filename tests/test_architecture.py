@@ -10,7 +10,14 @@ import pytest
 pytestmark = pytest.mark.unit
 
 PACKAGE = Path(__file__).resolve().parent.parent / "meeting"
-INTERFACES = ("meeting.web", "meeting.api", "meeting.cli", "meeting.app", "meeting.serving")
+INTERFACES = (
+    "meeting.web",
+    "meeting.api",
+    "meeting.cli",
+    "meeting.app",
+    "meeting.serving",
+    "meeting.worker_pool",
+)
 WEB_LIBRARIES = ("starlette", "jinja2", "uvicorn")
 DOMAIN_ROOTS = (
     "program",
