@@ -19,13 +19,11 @@ ceiling take turns, run by run, so both come from the same moments of a shared m
 from __future__ import annotations
 
 import base64
-import contextlib
 import dataclasses
 import json
 import os
 import platform
 import random
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -47,6 +45,7 @@ from sqlalchemy import Engine, insert, make_url, select, text
 
 from bench import ceiling, load, ws_load
 from bench.side_by_side import Probe, paired_ratio, side_by_side
+from bench.sockets import free_port, listening_sockets
 from meeting.accounts.models import User
 from meeting.accounts.passwords import hash_password
 from meeting.agenda.models import AgendaEntry
@@ -146,31 +145,12 @@ def at_most_row(
 # --- processes -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def answers(base: str) -> bool:
     try:
         httpx.get(f"{base}/api/meetings", timeout=2)
     except httpx.HTTPError:
         return False
     return True
-
-
-def listening_sockets(port: int) -> int:
-    """TCP sockets listening on `port` (one per worker under `meeting serve --workers`)."""
-    listening, wanted = "0A", f"{port:04X}"
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                fields = line.split()
-                count += fields[1].rsplit(":", 1)[1] == wanted and fields[3] == listening
-    return count
 
 
 @contextmanager

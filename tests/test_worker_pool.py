@@ -18,9 +18,9 @@ import pytest
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
-from bench.run import listening_sockets
+from bench.sockets import free_port, listening_sockets
 from meeting.worker_pool import run_pool
-from tests.servers import free_port, served
+from tests.servers import served
 
 pytestmark = pytest.mark.integration
 
