@@ -76,11 +76,19 @@ FAR_ZONE = "Pacific/Kiritimati"
 WS_SIZES = (200,) if QUICK else (1000, 5000)
 LADDER: dict[int, tuple[float, ...]] = {
     200: (10, 20),
-    1000: (10, 30, 40, 45, 50, 55, 60, 66, 73, 80, 88, 97, 107, 118, 130, 143, 157, 173, 190, 209),
-    5000: (2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 22, 24, 26, 29, 32, 35, 38),
+    1000: (
+        *(10, 30, 40, 45, 50, 55, 60, 66, 73, 80, 88, 97, 107, 118, 130, 143, 157, 173, 190),
+        *(209, 253, 306, 370, 448, 542, 656, 794),
+    ),
+    5000: (
+        *(2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 22, 24, 26, 29, 32, 35, 38),
+        *(46, 56, 68, 82, 100, 121, 146, 177, 214),
+    ),
 }
-"""Chat messages a second, rung by rung, about 10 % apart where rooms top out; the first
-rung is the light load of W2."""
+"""Chat messages a second, rung by rung, about 10 % apart where the bare app tops out and
+20 % above it (a halfway rung ends each climb); the first rung is the light load of W2.
+The top of the room of 1,000 is its senders' limit: 0.8 messages a second each, under the
+room's rate limit, from 993 of its 1,000 members."""
 PHASE_SECONDS = 3
 WARM_MEMBERS = 50
 """Members who join first (and leave before the load), so W3 counts only per-socket growth."""

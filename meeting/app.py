@@ -34,6 +34,7 @@ from meeting.services import Services
 from meeting.web import routes
 from meeting.web.errors import http_error, meeting_error, server_error
 from meeting.web.fast_lane import FastLane
+from meeting.web.socket_wire import KeepServerSend
 from meeting.web.templating import Templates
 
 
@@ -107,6 +108,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Starlette:
     return Starlette(
         routes=routes(),
         middleware=[
+            Middleware(KeepServerSend),
             Middleware(FastLane),
             Middleware(
                 SessionMiddleware,

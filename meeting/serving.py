@@ -45,6 +45,7 @@ def raise_file_limit() -> int:
 UVICORN_SETTINGS: dict[str, Any] = {
     "factory": True,
     "proxy_headers": False,
+    "ws": "websockets-sansio",  # rooms write to its connections directly (web/socket_wire.py)
     "ws_per_message_deflate": False,
     "ws_max_size": WS_MAX_BYTES,
     "log_level": "info",

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx2 as httpx
 import uvicorn
+from starlette.applications import Starlette
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
@@ -25,24 +26,24 @@ from bench.sockets import free_port, listening_sockets
 from meeting.app import create_app
 from meeting.clock import Clock
 from meeting.config import Settings
+from meeting.serving import UVICORN_SETTINGS
 
 PASSWORD = "correct horse battery"
 
 
 @contextmanager
-def thread_server(settings: Settings, clock: Clock) -> Iterator[str]:
-    """uvicorn serving create_app(settings, clock) on a free port, in a background thread."""
+def thread_server(
+    settings: Settings, clock: Clock, started: list[Starlette] | None = None
+) -> Iterator[str]:
+    """uvicorn serving create_app(settings, clock) on a free port, in a background thread,
+    with `meeting serve`'s settings; the app is appended to `started` when given."""
     port = free_port()
     settings = Settings(**{**vars(settings), "base_url": f"http://127.0.0.1:{port}"})
-    config = uvicorn.Config(
-        create_app(settings, clock=clock),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws_max_size=65_536,
-        ws_per_message_deflate=False,
-        lifespan="on",
-    )
+    app = create_app(settings, clock=clock)
+    if started is not None:
+        started.append(app)
+    served_settings = {**UVICORN_SETTINGS, "factory": False, "log_level": "warning"}
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", **served_settings)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

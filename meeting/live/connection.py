@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass
 from typing import Any, cast
 
+from meeting.live.outbox import Outbox, Wire, prepared_frame
+
 DEFAULT_QUEUE_FRAMES = 512
 
 Send = Callable[[str], Awaitable[None]]
@@ -30,6 +32,11 @@ class Member:
 class Connection:
     """Frames go out in order; a backlog over `queue_frames` means the client is too slow.
 
+    With a `wire` (uvicorn's own connection, meeting/web/socket_wire.py) a frame that finds
+    nothing queued goes to the `outbox` as prepared bytes: written with the socket's other
+    frames of this loop turn, in one call (meeting/live/outbox.py says why). Without one, or
+    while the transport asks writers to pause, frames take the ASGI send.
+
     While nothing is queued a frame is written straight away, inside the broadcast loop:
     an ASGI send completes without suspending unless the socket's buffer is full, so the
     common case costs no task switch and no queue. Sends are driven by one long-lived
@@ -45,12 +52,14 @@ class Connection:
 
     __slots__ = (
         "_backlog",
+        "_close",
         "_held",
         "_limit",
+        "_outbox",
         "_pump",
         "_send",
+        "_wire",
         "_writer",
-        "close",
         "gone",
         "last_seq",
         "member",
@@ -58,13 +67,21 @@ class Connection:
     )
 
     def __init__(
-        self, member: Member, send: Send, close: Close, queue_frames: int = DEFAULT_QUEUE_FRAMES
+        self,
+        member: Member,
+        send: Send,
+        close: Close,
+        queue_frames: int = DEFAULT_QUEUE_FRAMES,
+        *,
+        direct: tuple[Wire, Outbox] | None = None,
     ) -> None:
         self.member = member
         self._send = send
         self._pump = _pump(send)
         next(self._pump)  # now waiting for its first frame
-        self.close = close
+        self._close = close
+        self._wire: Wire | None = direct[0] if direct is not None else None
+        self._outbox: Outbox | None = direct[1] if direct is not None else None
         self._backlog: deque[str] = deque()
         self._writer: asyncio.Task[None] | None = None
         self._held: list[Held] | None = []
@@ -74,9 +91,16 @@ class Connection:
         self.gone = False
         """The socket failed under a send: later frames are dropped; the reader sees the end."""
 
-    def offer(self, seq: int | None, frame: str, audience: frozenset[int] | None = None) -> bool:
+    def offer(
+        self,
+        seq: int | None,
+        frame: str,
+        audience: frozenset[int] | None = None,
+        prepared: bytes | None = None,
+    ) -> bool:
         """Send or queue a frame (numbered events at most once, and only for their audience);
-        False when the client can't keep up."""
+        False when the client can't keep up. `prepared` is `frame` as wire bytes, when the
+        caller offers one frame to many."""
         if self.too_slow:
             return False
         if self._held is not None:
@@ -93,7 +117,11 @@ class Connection:
         if self.gone:
             return True
         if self._writer is None:
-            self._send_now(frame)
+            wire, outbox = self._wire, self._outbox
+            if wire is None or outbox is None:
+                self._send_now(frame)
+            elif not outbox.put(wire, prepared_frame(frame) if prepared is None else prepared):
+                self._send_now(frame)  # the transport asks writers to pause: ASGI waits
             return True
         if len(self._backlog) >= self._limit:
             self.too_slow = True
@@ -137,8 +165,24 @@ class Connection:
         self.gone = True
         self._backlog.clear()
 
+    @property
+    def direct(self) -> bool:
+        """Frames go out through a direct wire and the outbox (not the ASGI send)."""
+        return self._wire is not None
+
+    def flush(self) -> None:
+        """Write what waits in the outbox for this socket now, not at the end of the turn."""
+        if self._wire is not None and self._outbox is not None:
+            self._outbox.flush_wire(self._wire)
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close the socket behind any frames still waiting for it."""
+        self.flush()
+        await self._close(code, reason)
+
     async def drain(self, seconds: float = 1.0) -> None:
         """Give queued frames (say, the last error) a moment to go out before a close."""
+        self.flush()
         writer = self._writer
         if writer is not None:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):

@@ -37,6 +37,7 @@ from meeting.live.admission import Admissions
 from meeting.live.chat import ChatDesk, ChatPost
 from meeting.live.connection import Connection, Member
 from meeting.live.events import NumberedEvent, events_after, last_event_id
+from meeting.live.outbox import Outbox, prepared_frame
 from meeting.live.protocol import CLOSE_TOO_SLOW
 from meeting.live.rooms import Actor, RoomInfo, latest_poll_frame
 from meeting.live.snapshot import RoomView, load_room_view, read_my_vote, snapshot_frame
@@ -112,6 +113,8 @@ class RoomHub:
         self.process_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.rooms: dict[int, LiveRoom] = {}
         self.admissions = Admissions(sessions, self.in_thread)
+        self.outbox = Outbox()
+        """Frames for sockets with a direct wire, written once per socket per loop turn."""
         self._join_lock = asyncio.Lock()
         self._ticker: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Task[None]] = set()
@@ -320,8 +323,9 @@ class RoomHub:
         self, room: LiveRoom, seq: int | None, frame: str, audience: frozenset[int] | None = None
     ) -> None:
         """Offer one serialised frame to every local connection; cut off the too slow."""
+        prepared = prepared_frame(frame)
         for conn in list(room.connections):
-            if not conn.offer(seq, frame, audience):
+            if not conn.offer(seq, frame, audience, prepared):
                 room.connections.discard(conn)
                 task = asyncio.create_task(conn.close(CLOSE_TOO_SLOW, "too slow: frames piled up"))
                 self._closing.add(task)

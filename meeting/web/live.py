@@ -47,6 +47,7 @@ from meeting.web.context import (
     templates,
     viewer_zone,
 )
+from meeting.web.socket_wire import wire_of
 
 POLICY_VIOLATION = 1008
 
@@ -139,7 +140,8 @@ async def _serve(websocket: WebSocket, send_text: TextSend, info: RoomInfo, memb
         with contextlib.suppress(RuntimeError, WebSocketDisconnect):
             await websocket.close(code=code, reason=reason)
 
-    conn = Connection(member, send_text, close)
+    wire = wire_of(websocket.scope)
+    conn = Connection(member, send_text, close, direct=None if wire is None else (wire, hub.outbox))
     room = await hub.join(info, conn)
     try:
         await _prime(websocket, conn, room, member)
