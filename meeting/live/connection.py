@@ -33,9 +33,11 @@ class Connection:
     """Frames go out in order; a backlog over `queue_frames` means the client is too slow.
 
     With a `wire` (uvicorn's own connection, meeting/web/socket_wire.py) a frame that finds
-    nothing queued goes to the `outbox` as prepared bytes: written with the socket's other
-    frames of this loop turn, in one call (meeting/live/outbox.py says why). Without one, or
-    while the transport asks writers to pause, frames take the ASGI send.
+    nothing queued goes to the `outbox` as prepared bytes, and leaves with the socket's
+    other waiting frames in one write at the next flush (meeting/live/outbox.py says why).
+    Without a wire, or while the transport asks writers to pause, frames take the ASGI send.
+    Everything sent after priming goes through `offer`, so the two paths never overtake
+    each other, and `close` writes what waits before the close frame.
 
     While nothing is queued a frame is written straight away, inside the broadcast loop:
     an ASGI send completes without suspending unless the socket's buffer is full, so the

@@ -114,7 +114,7 @@ class RoomHub:
         self.rooms: dict[int, LiveRoom] = {}
         self.admissions = Admissions(sessions, self.in_thread)
         self.outbox = Outbox()
-        """Frames for sockets with a direct wire, written once per socket per loop turn."""
+        """Frames for sockets with a direct wire, written once per socket per flush."""
         self._join_lock = asyncio.Lock()
         self._ticker: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Task[None]] = set()
