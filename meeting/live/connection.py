@@ -168,6 +168,11 @@ class Connection:
         self._backlog.clear()
 
     @property
+    def primed(self) -> bool:
+        """Priming is over: live frames are offered, not held."""
+        return self._held is None
+
+    @property
     def direct(self) -> bool:
         """Frames go out through a direct wire and the outbox (not the ASGI send)."""
         return self._wire is not None
