@@ -7,7 +7,7 @@ the bare ceiling (bench/ceiling.py) under the same uvicorn settings, load both w
 (HTTP) and WebSocket client processes (bench/ws_load.py), print one table and save it to
 bench/results/latest.json. Everything listens on 127.0.0.1 only.
 
-Settings (short, so the whole run stays near twelve minutes on two cores) are the constants
+Settings (short, so the whole run stays near eighteen minutes on two cores) are the constants
 below; MEETING_BENCH_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1/postgres) adds
 the import and HTTP figures on PostgreSQL, in a database `meeting_bench` dropped after, and
 moves W5 there (several workers are meant to run on PostgreSQL). Every figure and its
