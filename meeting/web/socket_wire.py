@@ -9,7 +9,8 @@ through ASGI as before: slower, never wrong.
 
 A prepared frame is exactly what `websockets` would have written for `send_text`: the
 library keeps no count of outgoing data frames, only the connection's state, which `ready`
-checks before each frame is queued and `write` again before the bytes go out.
+checks before a socket's first waiting frame is queued and `write` again before the bytes
+go out.
 """
 
 from __future__ import annotations
