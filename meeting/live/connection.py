@@ -55,12 +55,11 @@ class Connection:
     __slots__ = (
         "_backlog",
         "_close",
+        "_direct",
         "_held",
         "_limit",
-        "_outbox",
         "_pump",
         "_send",
-        "_wire",
         "_writer",
         "gone",
         "last_seq",
@@ -82,8 +81,7 @@ class Connection:
         self._pump = _pump(send)
         next(self._pump)  # now waiting for its first frame
         self._close = close
-        self._wire: Wire | None = direct[0] if direct is not None else None
-        self._outbox: Outbox | None = direct[1] if direct is not None else None
+        self._direct = direct
         self._backlog: deque[str] = deque()
         self._writer: asyncio.Task[None] | None = None
         self._held: list[Held] | None = []
@@ -119,11 +117,13 @@ class Connection:
         if self.gone:
             return True
         if self._writer is None:
-            wire, outbox = self._wire, self._outbox
-            if wire is None or outbox is None:
+            direct = self._direct
+            if direct is None:
                 self._send_now(frame)
-            elif not outbox.put(wire, prepared_frame(frame) if prepared is None else prepared):
-                self._send_now(frame)  # the transport asks writers to pause: ASGI waits
+            else:
+                wire, outbox = direct
+                if not outbox.put(wire, prepared_frame(frame) if prepared is None else prepared):
+                    self._send_now(frame)  # the transport asks writers to pause: ASGI waits
             return True
         if len(self._backlog) >= self._limit:
             self.too_slow = True
@@ -175,12 +175,13 @@ class Connection:
     @property
     def direct(self) -> bool:
         """Frames go out through a direct wire and the outbox (not the ASGI send)."""
-        return self._wire is not None
+        return self._direct is not None
 
     def flush(self) -> None:
         """Write what waits in the outbox for this socket now, not at the end of the turn."""
-        if self._wire is not None and self._outbox is not None:
-            self._outbox.flush_wire(self._wire)
+        if self._direct is not None:
+            wire, outbox = self._direct
+            outbox.flush_wire(wire)
 
     async def close(self, code: int, reason: str) -> None:
         """Close the socket behind any frames still waiting for it."""

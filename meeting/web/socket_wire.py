@@ -46,20 +46,18 @@ class UvicornWire:
 
     def ready(self) -> bool:
         protocol = self._protocol
-        return (
-            protocol.writable.is_set()
-            and not protocol.close_sent
-            and not protocol.transport.is_closing()
-        )
+        return protocol.writable.is_set() and _not_closing(protocol)
 
     def write(self, data: bytes) -> None:
         protocol = self._protocol
-        if (
-            protocol.conn.state is State.OPEN
-            and not protocol.close_sent
-            and not protocol.transport.is_closing()
-        ):
+        if protocol.conn.state is State.OPEN and _not_closing(protocol):
             protocol.transport.write(data)
+
+
+def _not_closing(protocol: WebSocketsSansIOProtocol) -> bool:
+    """No close frame sent and the transport still open (uvicorn closes it on a peer's close
+    frame or a protocol error)."""
+    return not protocol.close_sent and not protocol.transport.is_closing()
 
 
 def wire_of(scope: Scope) -> UvicornWire | None:
