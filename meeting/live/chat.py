@@ -12,7 +12,8 @@ events wait for ours, every millisecond of our broadcast would be theirs to wait
 A busy room's cost is in its broadcasts (a thousand socket writes a message), so the desk
 adds as little as it can around them: every post read in one turn of the event loop goes
 into one batch, sent to the desk's worker thread at the end of that turn (no task, no
-checkpoint); the thread hands the stored events back in one callback. Under load a batch
+checkpoint); the thread hands the stored events back in one callback. On PostgreSQL the
+batch is one statement outside any explicit transaction (meeting/live/chat_statement.py). Under load a batch
 holds what arrived during the last broadcast, and a message costs the database and the
 thread hand-off a fraction of what one batch does.
 """
@@ -32,6 +33,7 @@ from sqlalchemy import Connection, Engine, bindparam, select
 
 from meeting.db.prepared import PreparedRead
 from meeting.errors import MeetingError, Refused
+from meeting.live.chat_statement import MUTED, store_chat_batch
 from meeting.live.events import NewEvent, NumberedEvent, append_event_rows
 from meeting.live.models import Mute
 from meeting.live.rooms import Actor
@@ -56,22 +58,15 @@ def store_chat(
 ) -> list[NumberedEvent | MeetingError]:
     """Store the posts of people not muted here, in order; the others are refused."""
     muted = {user_id for (user_id,) in _MUTED_HERE.rows(conn, {"room": session_id})}
-    kept = [post for post in posts if post.actor.user_id not in muted]
-    events = iter(
-        append_event_rows(
-            conn,
-            session_id,
-            [
-                NewEvent("chat", {"user": _author(p.actor), "text": p.text}, p.actor.user_id, p.at)
-                for p in kept
-            ],
-        )
-    )
+    new = chat_events(posts)
+    events = iter(append_event_rows(conn, session_id, [e for e in new if e.user_id not in muted]))
+    return [Refused(MUTED) if event.user_id in muted else next(events) for event in new]
+
+
+def chat_events(posts: list[ChatPost]) -> list[NewEvent]:
     return [
-        Refused("a moderator has muted you in this room")
-        if post.actor.user_id in muted
-        else next(events)
-        for post in posts
+        NewEvent("chat", {"user": _author(p.actor), "text": p.text}, p.actor.user_id, p.at)
+        for p in posts
     ]
 
 
@@ -212,6 +207,12 @@ class ChatDesk:
 
     def _store(self, posts: list[ChatPost]) -> list[NumberedEvent | MeetingError]:
         # A bare connection: an ORM Session costs more to open and commit than the batch.
+        if self.engine.dialect.name == "postgresql":
+            autocommit = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            with autocommit as conn:
+                stored = store_chat_batch(conn, self.session_id, chat_events(posts))
+            if stored is not None:
+                return stored
         with self.engine.connect() as conn, conn.begin():  # a writer: BEGIN IMMEDIATE on SQLite
             return store_chat(conn, self.session_id, posts)
 

@@ -84,14 +84,13 @@ def append_event_rows(
             for seq, event in zip(seqs, new, strict=True)
         ],
     )
-    return [
-        NumberedEvent(
-            seq,
-            _frame(event.type, seq, event.at, event.payload),
-            frozenset(event.audience) if event.audience is not None else None,
-        )
-        for seq, event in zip(seqs, new, strict=True)
-    ]
+    return [numbered_event(seq, event) for seq, event in zip(seqs, new, strict=True)]
+
+
+def numbered_event(seq: int, event: NewEvent) -> NumberedEvent:
+    """A stored event as it goes out, under the id it was stored with."""
+    audience = frozenset(event.audience) if event.audience is not None else None
+    return NumberedEvent(seq, _frame(event.type, seq, event.at, event.payload), audience)
 
 
 def _take_seqs(conn: Connection, session_id: int, count: int) -> int:

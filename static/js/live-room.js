@@ -205,7 +205,9 @@ function addChat(message) {
       remove.addEventListener("click", () => send({ type: "remove", event_id: message.id }));
       const mute = el("button", { type: "button", class: "button-link" }, "Mute");
       mute.addEventListener("click", () => send({ type: "mute", user_id: message.user.id }));
-      item.append(" ", remove, " ", mute);
+      const tools = el("span", { class: "chat-tools" });
+      tools.append(remove, " ", mute);
+      item.append(" ", tools);
     }
   }
   $("chat").append(item);

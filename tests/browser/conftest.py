@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from tests.servers import process_server
 
@@ -24,6 +24,10 @@ CHROMIUM_ARGS = [
 ]
 DEMO_CLOCK = "2020-12-05T10:20:00-08:00"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+"""The size of a current phone."""
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +89,7 @@ def chromium() -> Iterator[Browser]:
 @pytest.fixture
 def page(chromium: Browser, demo_server: str) -> Iterator[Page]:
     """A fresh desktop-sized tab (no cookies from other tests) on the demo server."""
-    context = chromium.new_context(base_url=demo_server, viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(base_url=demo_server, viewport=DESKTOP)
     tab = context.new_page()
     yield tab
     context.close()
@@ -96,7 +100,7 @@ def phone(chromium: Browser, demo_server: str) -> Iterator[Page]:
     """A 390-pixel-wide tab, the size of a current phone."""
     context = chromium.new_context(
         base_url=demo_server,
-        viewport={"width": 390, "height": 844},
+        viewport=PHONE,
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
@@ -113,10 +117,16 @@ def screenshots() -> Path:
 
 
 def signed_in_page(
-    chromium: Browser, base: str, email: str, password: str, path: str = "/agenda"
+    chromium: Browser,
+    base: str,
+    email: str,
+    password: str,
+    path: str = "/agenda",
+    viewport: ViewportSize = DESKTOP,
 ) -> Page:
-    """A fresh desktop tab signed in through the real form, then opened at `path`."""
-    context = chromium.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+    """A fresh tab (desktop-sized unless told) signed in through the real form, then
+    opened at `path`."""
+    context = chromium.new_context(base_url=base, viewport=viewport)
     page = context.new_page()
     page.goto("/login")
     page.get_by_label("Email").fill(email)

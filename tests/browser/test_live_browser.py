@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import signed_in_page
+from tests.browser.conftest import PHONE, signed_in_page
 
 pytestmark = pytest.mark.e2e
 
@@ -61,3 +61,48 @@ def test_questions_upvotes_and_a_poll_between_two_browsers(
     assert first_order == ["Which patients benefit most?", "How long was the follow-up?"]
     assert question_texts(fellow) == ["How long was the follow-up?", "Which patients benefit most?"]
     assert chair.locator("#poll li").all_inner_texts()[0].endswith("1 (50%)")
+
+
+def test_a_moderator_on_a_phone_keeps_remove_and_mute_on_one_line(
+    chromium: Browser, demo_server: str, screenshots: Path
+) -> None:
+    fellow = signed_in_page(
+        chromium, demo_server, "fellow@demo.meeting", "demo-fellow-2020", f"/live/{ROOM}"
+    )
+    chair = signed_in_page(
+        chromium, demo_server, "chair@demo.meeting", "demo-chair-2020", f"/live/{ROOM}", PHONE
+    )
+    try:
+        expect(chair.locator("#connection")).to_have_text("Connected")
+        expect(fellow.locator("#connection")).to_have_text("Connected")
+        text = "Does the response hold in patients over seventy with bulky disease?"
+        fellow.locator("#chat-text").fill(text)
+        fellow.locator("#chat-text").press("Enter")
+        message = chair.locator("#chat li", has_text=text)
+        expect(message.get_by_role("button", name="Remove")).to_be_visible()
+        expect(message.get_by_role("button", name="Mute")).to_be_visible()
+        chair.screenshot(path=str(screenshots / "live-moderator-phone.png"), full_page=True)
+        # Wherever a message's last line ends, the two buttons share a line: try the text
+        # cut at every length, so one of them ends just before the line is full.
+        splits = chair.evaluate(
+            """(text) => {
+                const li = [...document.querySelectorAll("#chat li")].find(
+                    (node) => node.textContent.includes(text));
+                const span = li.querySelector("span");
+                const [remove, mute] = li.querySelectorAll("button");
+                const split = [];
+                for (let n = 1; n <= text.length; n++) {
+                    span.textContent = text.slice(0, n);
+                    const a = remove.getBoundingClientRect(), b = mute.getBoundingClientRect();
+                    if (Math.abs(a.top - b.top) > 1) split.push(n);
+                }
+                span.textContent = text;
+                return split;
+            }""",
+            text,
+        )
+        assert splits == []
+        assert chair.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        fellow.context.close()
+        chair.context.close()
