@@ -12,10 +12,10 @@ events wait for ours, every millisecond of our broadcast would be theirs to wait
 A busy room's cost is in its broadcasts (a thousand socket writes a message), so the desk
 adds as little as it can around them: every post read in one turn of the event loop goes
 into one batch, sent to the desk's worker thread at the end of that turn (no task, no
-checkpoint); the thread hands the stored events back in one callback. On PostgreSQL the
-batch is one statement outside any explicit transaction (meeting/live/chat_statement.py). Under load a batch
+checkpoint); the thread hands the stored events back in one callback. Under load a batch
 holds what arrived during the last broadcast, and a message costs the database and the
-thread hand-off a fraction of what one batch does.
+thread hand-off a fraction of what one batch does. On PostgreSQL a batch is one statement
+outside any explicit transaction (meeting/live/chat_statement.py says why).
 """
 
 from __future__ import annotations
