@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from meeting.db import SessionFactory, transaction
-from meeting.errors import Refused
+from meeting.errors import MeetingError, Refused
 from meeting.live.chat_statement import MUTED, store_chat_batch
 from meeting.live.events import NewEvent, NumberedEvent, append_event, events_after
 from meeting.live.models import Mute, RoomEvent
@@ -31,9 +31,11 @@ def chat(user_id: int, text: str, seconds: int = 0) -> NewEvent:
     )
 
 
-def store(engine: Engine, room: int, posts: list[NewEvent]) -> list[NumberedEvent | Refused] | None:
+def store(
+    engine: Engine, room: int, posts: list[NewEvent]
+) -> list[NumberedEvent | MeetingError] | None:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return store_chat_batch(conn, room, posts)  # type: ignore[return-value]
+        return store_chat_batch(conn, room, posts)
 
 
 @pytest.fixture
