@@ -54,11 +54,10 @@ class ChatPost:
 
 
 def store_chat(
-    conn: Connection, session_id: int, posts: list[ChatPost]
+    conn: Connection, session_id: int, new: list[NewEvent]
 ) -> list[NumberedEvent | MeetingError]:
-    """Store the posts of people not muted here, in order; the others are refused."""
+    """Store the chat events of people not muted here, in order; the others are refused."""
     muted = {user_id for (user_id,) in _MUTED_HERE.rows(conn, {"room": session_id})}
-    new = chat_events(posts)
     events = iter(append_event_rows(conn, session_id, [e for e in new if e.user_id not in muted]))
     return [Refused(MUTED) if event.user_id in muted else next(events) for event in new]
 
@@ -207,14 +206,15 @@ class ChatDesk:
 
     def _store(self, posts: list[ChatPost]) -> list[NumberedEvent | MeetingError]:
         # A bare connection: an ORM Session costs more to open and commit than the batch.
+        new = chat_events(posts)
         if self.engine.dialect.name == "postgresql":
             autocommit = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             with autocommit as conn:
-                stored = store_chat_batch(conn, self.session_id, chat_events(posts))
+                stored = store_chat_batch(conn, self.session_id, new)
             if stored is not None:
                 return stored
         with self.engine.connect() as conn, conn.begin():  # a writer: BEGIN IMMEDIATE on SQLite
-            return store_chat(conn, self.session_id, posts)
+            return store_chat(conn, self.session_id, new)
 
     def _cancel(self, batch: list[_Waiting]) -> None:
         for waiting in batch:

@@ -177,7 +177,7 @@ class Connection:
         """Frames go out through a direct wire and the outbox (not the ASGI send)."""
         return self._direct is not None
 
-    def flush(self) -> None:
+    def _flush(self) -> None:
         """Write what waits in the outbox for this socket now, not at the end of the turn."""
         if self._direct is not None:
             wire, outbox = self._direct
@@ -185,12 +185,12 @@ class Connection:
 
     async def close(self, code: int, reason: str) -> None:
         """Close the socket behind any frames still waiting for it."""
-        self.flush()
+        self._flush()
         await self._close(code, reason)
 
     async def drain(self, seconds: float = 1.0) -> None:
         """Give queued frames (say, the last error) a moment to go out before a close."""
-        self.flush()
+        self._flush()
         writer = self._writer
         if writer is not None:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
