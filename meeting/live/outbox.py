@@ -39,7 +39,7 @@ class Wire(Protocol):
     def ready(self) -> bool:
         """Open, and its transport is not asking writers to pause."""
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | bytearray) -> None:
         """Write whole frames, unless the socket has closed meanwhile (then drop them)."""
 
 
@@ -49,7 +49,11 @@ class Outbox:
     __slots__ = ("_handle", "_next_flush", "_pending", "pause_factor")
 
     def __init__(self, pause_factor: float = WRITE_PAUSE_FACTOR) -> None:
-        self._pending: dict[Wire, list[bytes]] = {}
+        self._pending: dict[Wire, bytearray] = {}
+        """Each socket's waiting frames, in one growing buffer: written as it is, with no
+        list per socket and no join at the flush, and a buffer is not an object the garbage
+        collector has to track. A buffer is never touched again once written: the
+        transport may hold on to it until its bytes are out."""
         self._handle: asyncio.Handle | None = None
         self._next_flush = -math.inf
         self.pause_factor = pause_factor
@@ -59,13 +63,13 @@ class Outbox:
 
         Readiness is checked once per socket per flush: a socket with frames waiting was
         ready when the first came, and nothing else writes to it before they leave."""
-        parts = self._pending.get(wire)
-        if parts is not None:
-            parts.append(data)
+        waiting = self._pending.get(wire)
+        if waiting is not None:
+            waiting += data
             return True
         if not wire.ready():
             return False
-        self._pending[wire] = [data]
+        self._pending[wire] = bytearray(data)
         if self._handle is None:
             loop = asyncio.get_running_loop()
             due = self._next_flush
@@ -84,16 +88,16 @@ class Outbox:
         loop = asyncio.get_running_loop()
         started = loop.time()
         pending, self._pending = self._pending, {}
-        for wire, parts in pending.items():
-            wire.write(parts[0] if len(parts) == 1 else b"".join(parts))
+        for wire, waiting in pending.items():
+            wire.write(waiting)
         ended = loop.time()
         self._next_flush = ended + (ended - started) * self.pause_factor
 
     def flush_wire(self, wire: Wire) -> None:
         """Write what waits for one socket now (before a close frame goes out behind it)."""
-        parts = self._pending.pop(wire, None)
-        if parts:
-            wire.write(b"".join(parts))
+        waiting = self._pending.pop(wire, None)
+        if waiting:
+            wire.write(waiting)
 
     def waiting(self) -> int:
         """How many sockets have frames waiting (for tests and diagnostics)."""

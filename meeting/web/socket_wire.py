@@ -48,7 +48,7 @@ class UvicornWire:
         protocol = self._protocol
         return protocol.writable.is_set() and _not_closing(protocol)
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | bytearray) -> None:
         protocol = self._protocol
         if protocol.conn.state is State.OPEN and _not_closing(protocol):
             protocol.transport.write(data)
