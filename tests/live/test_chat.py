@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import cast
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from meeting.db import SessionFactory, transaction
@@ -154,6 +157,65 @@ def test_the_broker_hears_a_batch_before_this_process_broadcasts_it(
     run_in_own_loop(scenario())
 
     assert order == ["publish 3", "broadcast 3"]
+
+
+class GatedEngine:
+    """The engine, except that the first batch's connection waits for `gate` (it says when
+    it was asked for): the test decides what is posted while a batch is being stored."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect
+        self.asked = threading.Event()
+        self.gate = threading.Event()
+
+    def connect(self) -> Connection:
+        if not self.asked.is_set():
+            self.asked.set()
+            self.gate.wait(30)
+        return self.engine.connect()
+
+
+def chat_rows(engine: Engine, session_id: int) -> int:
+    with engine.connect() as conn:
+        return len(
+            conn.execute(select(RoomEvent.seq).where(RoomEvent.session_id == session_id)).all()
+        )
+
+
+def rows_after_blocking(engine: Engine, session_id: int, wanted: int) -> int:
+    """Block the caller (the test's event loop, on purpose) until the room has `wanted`
+    events stored, or 10 s have passed; how many it has then."""
+    deadline = time.monotonic() + 10
+    while chat_rows(engine, session_id) < wanted and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return chat_rows(engine, session_id)
+
+
+def test_posts_made_while_a_batch_is_stored_are_stored_next_without_the_loop(
+    engine: Engine, room: Room, writer: Writer
+) -> None:
+    """A loop busy broadcasting the last batch (here: blocked) does not hold the next back."""
+
+    async def publish(_events: list[NumberedEvent]) -> None:
+        pass
+
+    async def scenario() -> int:
+        gated = GatedEngine(engine)
+        desk = ChatDesk(
+            cast(Engine, gated), room.session_id, writer.submit, lambda _e: None, publish
+        )
+        first = asyncio.create_task(desk.post(ChatPost(room.alice, "first", NOW)))
+        await asyncio.to_thread(gated.asked.wait, 30)  # the first batch waits for its connection
+        second = asyncio.create_task(desk.post(ChatPost(room.alice, "second", NOW)))
+        await asyncio.sleep(0)  # the second post is queued
+        gated.gate.set()
+        stored_while_blocked = rows_after_blocking(engine, room.session_id, 2)
+        await asyncio.wait_for(asyncio.gather(first, second), 30)
+        await desk.close()
+        return stored_while_blocked
+
+    assert run_in_own_loop(scenario()) == 2
 
 
 def test_a_publisher_that_fell_behind_catches_up_in_one_call(
