@@ -218,6 +218,30 @@ def test_posts_made_while_a_batch_is_stored_are_stored_next_without_the_loop(
     assert run_in_own_loop(scenario()) == 2
 
 
+def test_posts_with_no_writer_thread_left_hear_why_and_nothing_is_stored(
+    engine: Engine, room: Room
+) -> None:
+    """The app is stopping and its writer threads are gone: posters are answered, not hung."""
+
+    def no_thread(_work: Callable[[], None]) -> object:
+        raise RuntimeError("cannot schedule new futures after shutdown")
+
+    async def publish(_events: list[NumberedEvent]) -> None:
+        pass
+
+    async def scenario() -> list[str]:
+        desk = ChatDesk(engine, room.session_id, no_thread, lambda _e: None, publish)
+        posts = [desk.post(ChatPost(room.alice, f"bye {i}", NOW)) for i in range(2)]
+        results = await asyncio.wait_for(asyncio.gather(*posts, return_exceptions=True), 10)
+        await desk.close()
+        return [str(r) for r in results]
+
+    answers = run_in_own_loop(scenario())
+
+    assert answers == ["cannot schedule new futures after shutdown"] * 2
+    assert chat_rows(engine, room.session_id) == 0
+
+
 def test_a_publisher_that_fell_behind_catches_up_in_one_call(
     engine: Engine, room: Room, writer: Writer
 ) -> None:
