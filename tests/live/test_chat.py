@@ -176,24 +176,22 @@ class GatedEngine:
         return self.engine.connect()
 
 
-def chat_rows(engine: Engine, session_id: int) -> int:
-    with engine.connect() as conn:
-        return len(
-            conn.execute(select(RoomEvent.seq).where(RoomEvent.session_id == session_id)).all()
-        )
+def stored_events(db_factory: SessionFactory, session_id: int) -> int:
+    with transaction(db_factory, write=False) as db:
+        return len(events_after(db, session_id, 0))
 
 
-def rows_after_blocking(engine: Engine, session_id: int, wanted: int) -> int:
+def events_after_blocking(db_factory: SessionFactory, session_id: int, wanted: int) -> int:
     """Block the caller (the test's event loop, on purpose) until the room has `wanted`
     events stored, or 10 s have passed; how many it has then."""
     deadline = time.monotonic() + 10
-    while chat_rows(engine, session_id) < wanted and time.monotonic() < deadline:
+    while stored_events(db_factory, session_id) < wanted and time.monotonic() < deadline:
         time.sleep(0.02)
-    return chat_rows(engine, session_id)
+    return stored_events(db_factory, session_id)
 
 
 def test_posts_made_while_a_batch_is_stored_are_stored_next_without_the_loop(
-    engine: Engine, room: Room, writer: Writer
+    engine: Engine, db_factory: SessionFactory, room: Room, writer: Writer
 ) -> None:
     """A loop busy broadcasting the last batch (here: blocked) does not hold the next back."""
 
@@ -210,7 +208,7 @@ def test_posts_made_while_a_batch_is_stored_are_stored_next_without_the_loop(
         second = asyncio.create_task(desk.post(ChatPost(room.alice, "second", NOW)))
         await asyncio.sleep(0)  # the second post is queued
         gated.gate.set()
-        stored_while_blocked = rows_after_blocking(engine, room.session_id, 2)
+        stored_while_blocked = events_after_blocking(db_factory, room.session_id, 2)
         await asyncio.wait_for(asyncio.gather(first, second), 30)
         await desk.close()
         return stored_while_blocked
@@ -219,7 +217,7 @@ def test_posts_made_while_a_batch_is_stored_are_stored_next_without_the_loop(
 
 
 def test_posts_with_no_writer_thread_left_hear_why_and_nothing_is_stored(
-    engine: Engine, room: Room
+    engine: Engine, db_factory: SessionFactory, room: Room
 ) -> None:
     """The app is stopping and its writer threads are gone: posters are answered, not hung."""
 
@@ -239,7 +237,7 @@ def test_posts_with_no_writer_thread_left_hear_why_and_nothing_is_stored(
     answers = run_in_own_loop(scenario())
 
     assert answers == ["cannot schedule new futures after shutdown"] * 2
-    assert chat_rows(engine, room.session_id) == 0
+    assert stored_events(db_factory, room.session_id) == 0
 
 
 def test_a_publisher_that_fell_behind_catches_up_in_one_call(

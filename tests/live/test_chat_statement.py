@@ -11,9 +11,11 @@ from sqlalchemy import Engine, select
 
 from meeting.db import SessionFactory, transaction
 from meeting.errors import MeetingError, Refused
+from meeting.live.chat import ChatPost, chat_events
 from meeting.live.chat_statement import MUTED, store_chat_batch
 from meeting.live.events import NewEvent, NumberedEvent, append_event, events_after
 from meeting.live.models import Mute, RoomEvent
+from meeting.live.rooms import Actor
 from meeting.program.models import Session
 from tests.conftest import NOW, import_document
 from tests.factories import make_program, make_user
@@ -25,10 +27,10 @@ pytestmark = [
 
 
 def chat(user_id: int, text: str, seconds: int = 0) -> NewEvent:
-    author = {"id": user_id, "name": f"User {user_id}"}
-    return NewEvent(
-        "chat", {"user": author, "text": text}, user_id, NOW + timedelta(seconds=seconds)
-    )
+    """The chat event the desk would make of this post."""
+    actor = Actor(user_id, f"User {user_id}", False)
+    (event,) = chat_events([ChatPost(actor, text, NOW + timedelta(seconds=seconds))])
+    return event
 
 
 def store(
